@@ -1,0 +1,57 @@
+# Build and test the book. `make help` lists the targets.
+#   make book [PROFILE=quick|full|auto]   set up, execute, merge and render both editions
+#   make test                              set up, then run the whole test suite
+# Slices for CI: make execute EDITION=ko FRAMEWORK=pytorch; make merge; make html.
+
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PROFILE ?= auto
+EDITION ?=
+FRAMEWORK ?=
+PYTEST_ARGS ?=
+
+SELECT := $(foreach e,$(EDITION),--lang $(e)) $(foreach f,$(FRAMEWORK),--framework $(f))
+
+.DEFAULT_GOAL := help
+.PHONY: help setup system data execute merge html book test bench notebooks colab-check clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 16
+
+system: ## install the Debian packages the book needs (when apt and root are available)
+	@bash scripts/install_system_packages.sh
+
+$(VENV)/.installed: requirements.txt pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt -e .
+	$(PY) -m ipykernel install --sys-prefix --name python3 --display-name "Python 3" >/dev/null
+	touch $@
+
+setup: system $(VENV)/.installed ## create the virtual environment from requirements.txt
+
+data: setup ## find (or fetch) Fashion-MNIST and verify its checksums
+	@$(PY) -m scripts.data
+
+execute: data ## execute the notebooks (EDITION=, FRAMEWORK=, PROFILE= select a slice)
+	$(PY) -m scripts.execute --profile $(PROFILE) $(SELECT)
+
+merge: setup ## merge executed notebooks into the pages of each edition
+	$(PY) -m scripts.merge --profile $(PROFILE) $(foreach e,$(EDITION),--lang $(e))
+
+html: setup ## render both editions (warnings are errors)
+	$(PY) -m scripts.build_html $(foreach e,$(EDITION),--lang $(e))
+
+book: ## the whole book: set-up, data, execution, rendering -> _build/html/
+	@$(MAKE) --no-print-directory execute merge PROFILE=$(PROFILE)
+	@$(MAKE) --no-print-directory html
+
+test: data ## the whole test suite (network-free)
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+bench: data ## time execution per page and framework; compare d2l input pipelines
+	$(PY) -m scripts.bench --profile $(PROFILE)
+
+clean: ## remove build outputs (keeps the virtual environment)
+	rm -rf _build

@@ -1,0 +1,1 @@
+"""The book's build pipeline: parse, split, execute, merge, render, check."""

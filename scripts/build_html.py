@@ -1,0 +1,100 @@
+"""Render the merged pages of each edition to HTML with Sphinx (warnings are
+errors), and write the root page that links both editions.
+
+Each edition's configuration is derived from the top-level `_config.yml`:
+only `title` and `language` differ (from its `editions` table).
+"""
+from __future__ import annotations
+
+import argparse
+import copy
+import html
+import subprocess
+import sys
+
+import yaml
+
+from scripts import book
+from scripts.merge import write_if_changed
+
+
+def edition_config(lang: str) -> dict:
+    cfg = book.config()
+    editions = cfg.pop("editions")
+    edition = editions[lang]
+    cfg["title"] = edition["title"]
+    sphinx = cfg.setdefault("sphinx", {})
+    sphinx_config = sphinx.setdefault("config", {})
+    sphinx_config["language"] = edition["language"]
+    sphinx_config["d2l_edition"] = lang
+    sphinx_config["d2l_editions"] = copy.deepcopy(editions)
+    sphinx_config["d2l_repository_url"] = cfg["repository"]["url"]
+    sphinx_config["d2l_repository_branch"] = cfg["repository"].get("branch", "main")
+    return cfg
+
+
+def configure(lang: str) -> None:
+    src = book.site_source(lang)
+    src.mkdir(parents=True, exist_ok=True)
+    dumped = yaml.safe_dump(edition_config(lang), allow_unicode=True, sort_keys=False)
+    write_if_changed(src / "_config.yml", dumped.encode("utf-8"))
+    write_if_changed(src / "_toc.yml", (book.ROOT / "_toc.yml").read_bytes())
+    subprocess.run([sys.executable, "-m", "jupyter_book.cli.main", "config", "sphinx", str(src)],
+                   check=True, stdout=subprocess.DEVNULL)
+
+
+def build(lang: str) -> int:
+    configure(lang)
+    cmd = [sys.executable, "-m", "sphinx", "-b", "html", "-W", "--keep-going", "-q",
+           "-d", str(book.BUILD / "doctrees" / lang), str(book.site_source(lang)), str(book.html_dir(lang))]
+    return subprocess.run(cmd).returncode
+
+
+def root_page() -> str:
+    links = "\n".join(
+        f'    <li><a href="{lang}/index.html" hreflang="{e["hreflang"]}" lang="{e["hreflang"]}">'
+        f'{html.escape(e["label"])} — {html.escape(e["title"])}</a></li>'
+        for lang, e in book.editions().items())
+    alternates = "\n".join(
+        f'  <link rel="alternate" hreflang="{e["hreflang"]}" href="{lang}/index.html">'
+        for lang, e in book.editions().items())
+    return f"""<!DOCTYPE html>
+<html lang="mul">
+<head>
+  <meta charset="utf-8">
+  <meta name="viewport" content="width=device-width, initial-scale=1">
+  <title>{html.escape(book.config()["title"])}</title>
+{alternates}
+  <style>
+    body {{ font-family: "Noto Sans CJK KR", "Noto Sans CJK SC", system-ui, sans-serif;
+           max-width: 40rem; margin: 4rem auto; padding: 0 1rem; line-height: 1.6; }}
+    @media (prefers-color-scheme: dark) {{ body {{ background: #121212; color: #e6e6e6; }}
+           a {{ color: #8ab4f8; }} }}
+    li {{ font-size: 1.3rem; margin: .5rem 0; }}
+  </style>
+</head>
+<body>
+  <h1>{html.escape(book.config()["title"])}</h1>
+  <ul>
+{links}
+  </ul>
+</body>
+</html>
+"""
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--lang", choices=list(book.editions()), action="append")
+    args = parser.parse_args(argv)
+    failed = [lang for lang in args.lang or list(book.editions()) if build(lang) != 0]
+    write_if_changed(book.html_dir() / "index.html", root_page().encode("utf-8"))
+    if failed:
+        print(f"error: the HTML build failed for {', '.join(failed)}", file=sys.stderr)
+        return 1
+    print(f"site: {book.html_dir() / 'index.html'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

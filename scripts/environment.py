@@ -1,0 +1,58 @@
+"""Describe the machine and software a build runs on: GPU, CPU, versions."""
+from __future__ import annotations
+
+import functools
+import os
+import platform
+import shutil
+import subprocess
+from importlib import metadata
+
+from scripts.book import FRAMEWORK_PACKAGES
+
+
+@functools.cache
+def cuda_gpu_name() -> str | None:
+    """Name of the first visible NVIDIA GPU, or None. Uses nvidia-smi so that
+    no framework has to be imported just to pick a profile."""
+    if os.environ.get("CUDA_VISIBLE_DEVICES", None) in ("", "-1") or not shutil.which("nvidia-smi"):
+        return None
+    try:
+        out = subprocess.run(["nvidia-smi", "--query-gpu=name", "--format=csv,noheader"],
+                             capture_output=True, text=True, timeout=20)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    names = [n.strip() for n in out.stdout.splitlines() if n.strip()]
+    return names[0] if out.returncode == 0 and names else None
+
+
+@functools.cache
+def cpu_name() -> str:
+    model = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    model = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    return f"{model} ({os.cpu_count()} cores)"
+
+
+def version(package: str) -> str | None:
+    try:
+        return metadata.version(package)
+    except metadata.PackageNotFoundError:
+        return None
+
+
+def framework_version(framework: str) -> str | None:
+    """Installed version of a framework (any of its CPU or GPU distributions)."""
+    names = {"pytorch": ["torch"], "mxnet": ["mxnet", "mxnet-cu112", "mxnet-cu117"],
+             "tensorflow": ["tensorflow", "tensorflow-cpu"]}[framework]
+    for name in [FRAMEWORK_PACKAGES[framework], *names]:
+        found = version(name)
+        if found:
+            return found
+    return None

@@ -1,0 +1,194 @@
+"""Execute every page's per-framework notebooks, skipping those whose cache is
+still valid.
+
+An executed notebook is reused only while everything that can change its
+outputs is unchanged: the page's code for that framework, the `d2l` package
+source, the profile, the edition's language, the framework and numpy versions
+and the dataset checksums. A failing cell stops that notebook and the run ends
+non-zero, naming page, framework, cell and source line.
+"""
+from __future__ import annotations
+
+import argparse
+import contextlib
+import datetime as dt
+import hashlib
+import json
+import os
+import platform
+import re
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError
+
+from scripts import book, data, environment
+from scripts.source import SourceError, parse
+from scripts.split import split
+
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def d2l_source_hash() -> str:
+    digest = hashlib.sha256()
+    for path in sorted((book.ROOT / "d2l").rglob("*.py")):
+        digest.update(path.relative_to(book.ROOT).as_posix().encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def cache_key(nb, lang: str, framework: str, profile: str) -> str:
+    inputs = {
+        "code": [c.source for c in nb.cells if c.cell_type == "code"],
+        "d2l": d2l_source_hash(),
+        "profile": profile,
+        "lang": lang,
+        "framework": environment.framework_version(framework),
+        "numpy": environment.version("numpy"),
+        "python": platform.python_version(),
+        "data": data.checksums(),
+    }
+    return hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest()
+
+
+@dataclass
+class Outcome:
+    lang: str
+    page: str
+    framework: str
+    executed: bool
+    seconds: float
+    error: str | None = None
+
+
+@contextlib.contextmanager
+def kernel_environment(**values):
+    """Environment for the kernels started inside the block."""
+    saved = dict(os.environ)
+    os.environ.update({k: str(v) for k, v in values.items()})
+    try:
+        yield
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
+def failing_cell(nb):
+    for index, cell in enumerate(nb.cells):
+        for output in cell.get("outputs", ()):
+            if output.output_type == "error":
+                return index, cell, output
+    return None, None, None
+
+
+def stamp(profile: str, framework: str, results: list[dict]) -> dict:
+    gpu = environment.cuda_gpu_name()
+    used_gpu = any(not str(r.get("device", "cpu")).lower().startswith(("cpu", "/cpu"))
+                   for r in results)
+    return {
+        "profile": profile,
+        "device": gpu if (gpu and used_gpu) else f"CPU: {environment.cpu_name()}",
+        "framework": book.FRAMEWORK_LABELS[framework],
+        "version": environment.framework_version(framework),
+        "python": platform.python_version(),
+        "date": dt.date.today().isoformat(),
+    }
+
+
+def execute(lang: str, page: str, framework: str, profile: str, data_dir: Path,
+            force: bool = False) -> Outcome | None:
+    """Execute one page for one framework unless its cache is valid.
+    Returns None for pages without code."""
+    source = book.source_path(lang, page)
+    parsed = parse(source)
+    if not any(c.kind == "code" for c in parsed.cells):
+        return None
+    nb, origin = split(parsed, framework)
+    key = cache_key(nb, lang, framework, profile)
+    target = book.executed_path(profile, lang, page, framework)
+    if not force and target.exists():
+        cached = nbformat.read(target, as_version=4)
+        if cached.metadata.get("d2l", {}).get("cache_key") == key:
+            return Outcome(lang, page, framework, False, 0.0)
+
+    target.parent.mkdir(parents=True, exist_ok=True)
+    results_file = book.results_path(profile, lang, page, framework)
+    results_file.unlink(missing_ok=True)
+    started = time.perf_counter()
+    client = NotebookClient(nb, timeout=None, kernel_name="python3",
+                            resources={"metadata": {"path": str(source.parent)}})
+    env = dict(D2L_PROFILE=profile, D2L_LANG=lang, D2L_DATA_DIR=data_dir, D2L_OFFLINE=1,
+               D2L_RESULTS_FILE=results_file, TF_CPP_MIN_LOG_LEVEL=3, PYTHONWARNINGS="ignore",
+               MPLBACKEND="module://matplotlib_inline.backend_inline")
+    try:
+        with kernel_environment(**env):
+            client.execute()
+    except CellExecutionError as err:
+        index, cell, output = failing_cell(nb)
+        seconds = time.perf_counter() - started
+        where = (f"cell {index + 1} of the {framework} notebook, "
+                 f"{source.relative_to(book.ROOT)}:{parsed.cells[origin[index]].line}"
+                 if index is not None else "unknown cell")
+        trace = ANSI.sub("", "\n".join(output.traceback)) if output else str(err)
+        message = (f"FAILED page {page} ({lang}), framework {framework}, {where}\n"
+                   f"{trace}")
+        return Outcome(lang, page, framework, True, seconds, message)
+    seconds = time.perf_counter() - started
+    results = ([json.loads(line) for line in results_file.read_text().splitlines() if line.strip()]
+               if results_file.exists() else [])
+    nb.metadata["d2l"] = {"cache_key": key, "seconds": round(seconds, 1),
+                          "stamp": stamp(profile, framework, results), "results": results}
+    nbformat.write(nb, target)
+    return Outcome(lang, page, framework, True, seconds)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--profile", default=None, help="quick, full or auto (default: $PROFILE or auto)")
+    parser.add_argument("--lang", choices=list(book.editions()), action="append",
+                        help="edition(s) to execute (default: all)")
+    parser.add_argument("--framework", choices=book.FRAMEWORKS, action="append",
+                        help="framework(s) to execute (default: all)")
+    parser.add_argument("--page", action="append", help="page name(s), e.g. chapter_convolutional-modern/vgg")
+    parser.add_argument("--force", action="store_true", help="ignore the cache")
+    args = parser.parse_args(argv)
+    profile = book.resolve_profile(args.profile)
+    data_dir = data.locate()
+    outcomes, failures = [], []
+    for lang in args.lang or list(book.editions()):
+        for page in args.page or book.pages():
+            for framework in args.framework or book.FRAMEWORKS:
+                try:
+                    outcome = execute(lang, page, framework, profile, data_dir, args.force)
+                except SourceError as err:
+                    print(f"error: {err}", file=sys.stderr)
+                    return 2
+                if outcome is None:
+                    continue
+                outcomes.append(outcome)
+                state = "failed" if outcome.error else ("executed" if outcome.executed else "cached")
+                print(f"[{profile}] {lang} {page} {framework}: {state} ({outcome.seconds:.1f} s)",
+                      flush=True)
+                if outcome.error:
+                    failures.append(outcome)
+                    print(outcome.error, file=sys.stderr, flush=True)
+    log = book.exec_dir(profile) / "timings.jsonl"
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with log.open("a", encoding="utf-8") as f:
+        for o in outcomes:
+            if o.executed:
+                f.write(json.dumps({"lang": o.lang, "page": o.page, "framework": o.framework,
+                                    "seconds": round(o.seconds, 2), "ok": not o.error,
+                                    "date": dt.datetime.now().isoformat(timespec="seconds")}) + "\n")
+    if failures:
+        print(f"{len(failures)} notebook(s) failed; the site was not built.", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,275 @@
+"""Merge each page's executed per-framework notebooks into one MyST page per
+edition, ready for Sphinx.
+
+Cells common to all frameworks appear once (their outputs too, unless the
+frameworks printed different things, which then get tabs). Each run of
+framework-marked cells becomes one sphinx-design tab set, synchronised across
+the page by `:sync-group: framework`. Each executed page gets a stamp (profile,
+device, versions, date); a page that trains shows a results table.
+"""
+from __future__ import annotations
+
+import argparse
+import base64
+import re
+import shutil
+import sys
+from pathlib import Path
+
+import nbformat
+
+from scripts import book
+from scripts.execute import cache_key
+from scripts.source import Cell, Page, SourceError, parse
+from scripts.split import split
+
+# Preferred representation first, as a notebook front end would choose.
+MIME_ORDER = ("image/svg+xml", "image/png", "text/html", "text/markdown", "text/plain")
+ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+
+STRINGS = {
+    "ko": {"stamp": "실행 기록", "profile": "프로필", "device": "장치", "date": "실행일",
+           "quick": "quick (작은 실제 부분집합으로 축소 실행)", "full": "full (장 전체를 그대로 실행)",
+           "results": "프레임워크별 실행 결과",
+           "columns": ("프레임워크", "손실", "훈련 정확도", "테스트 정확도", "초당 샘플 수", "장치")},
+    "zh": {"stamp": "执行记录", "profile": "配置", "device": "设备", "date": "执行日期",
+           "quick": "quick（在真实数据的小子集上缩减运行）", "full": "full（按本章原样完整运行）",
+           "results": "各框架的运行结果",
+           "columns": ("框架", "损失", "训练准确率", "测试准确率", "每秒样本数", "设备")},
+}
+
+
+class MergeError(RuntimeError):
+    pass
+
+
+def fence_for(text: str, char: str = "`") -> str:
+    longest = max((len(m) for m in re.findall(re.escape(char) + "+", text)), default=0)
+    return char * max(3, longest + 1)
+
+
+def directive(name: str, body: str, depth: int, options: dict | None = None, arg: str = "") -> str:
+    """A colon-fenced directive; `depth` extra colons let directives nest."""
+    colons = ":" * (3 + depth)
+    head = f"{colons}{{{name}}}" + (f" {arg}" if arg else "")
+    opts = "".join(f":{k}: {v}\n" for k, v in (options or {}).items())
+    return f"{head}\n{opts}\n{body.rstrip()}\n{colons}\n"
+
+
+def code_block(text: str, language: str, css: str | None = None) -> str:
+    fence = fence_for(text)
+    if css:
+        return f"{fence}{{code-block}} {language}\n:class: {css}\n\n{text.rstrip()}\n{fence}\n"
+    return f"{fence}{language}\n{text.rstrip()}\n{fence}\n"
+
+
+class Assets:
+    """Images taken out of notebook outputs and written next to the page."""
+
+    def __init__(self, page_dir: Path, stem: str):
+        self.page_dir, self.stem, self.files = page_dir, stem, {}
+
+    def add(self, name: str, content: bytes) -> str:
+        rel = f"_outputs/{self.stem}-{name}"
+        self.files[self.page_dir / rel] = content
+        return rel
+
+
+def render_outputs(outputs, assets: Assets, prefix: str) -> str:
+    parts = []
+    for n, out in enumerate(outputs):
+        if out.output_type == "stream":
+            css = "output stderr" if out.name == "stderr" else "output stream"
+            parts.append(code_block(ANSI.sub("", out.text), "none", css))
+            continue
+        if out.output_type == "error":
+            continue
+        mime = next((m for m in MIME_ORDER if m in out.get("data", {})), None)
+        value = out.data[mime] if mime else None
+        if mime == "image/svg+xml":
+            parts.append(f"```{{image}} {assets.add(f'{prefix}-{n}.svg', value.encode())}\n"
+                         ":class: output\n```\n")
+        elif mime == "image/png":
+            parts.append(f"```{{image}} {assets.add(f'{prefix}-{n}.png', base64.b64decode(value))}\n"
+                         ":class: output\n```\n")
+        elif mime == "text/html":
+            parts.append(code_block(value, "{raw} html"))
+        elif mime == "text/markdown":
+            parts.append(value.rstrip() + "\n")
+        elif mime == "text/plain":
+            parts.append(code_block(ANSI.sub("", value), "none", "output text_plain"))
+    return "\n".join(parts)
+
+
+def render_code(source: str, outputs_md: str) -> str:
+    body = code_block(source, "python")
+    if outputs_md:
+        body += "\n" + directive("container", outputs_md, 0, arg="cell_output")
+    return directive("container", body, 1, arg="cell")
+
+
+def tab_set(items: list[tuple[str, str]], depth: int) -> str:
+    tabs = "\n".join(
+        directive("tab-item", body, depth, {"sync": fw}, arg=book.FRAMEWORK_LABELS[fw])
+        for fw, body in items)
+    return directive("tab-set", tabs, depth + 1, {"sync-group": "framework"})
+
+
+def stamp_md(lang: str, stamps: dict[str, dict]) -> str:
+    s = STRINGS[lang]
+    first = next(iter(stamps.values()))
+    devices = {st["device"] for st in stamps.values()}
+    versions = " · ".join(f"{st['framework']} {st['version']}" for st in stamps.values())
+    if len(devices) == 1:
+        device = devices.pop()
+    else:
+        device = "; ".join(f"{st['framework']}: {st['device']}" for st in stamps.values())
+    text = (f"**{s['stamp']}** — {s['profile']}: {s[first['profile']]} · "
+            f"{s['device']}: {device} · {versions} · Python {first['python']} · "
+            f"{s['date']}: {first['date']}")
+    return directive("container", text, 0, arg="d2l-stamp") + "\n"
+
+
+def results_md(lang: str, results: dict[str, dict]) -> str:
+    s = STRINGS[lang]
+    head = "| " + " | ".join(s["columns"]) + " |\n|" + "---|" * len(s["columns"]) + "\n"
+    rows = "".join(
+        f"| {book.FRAMEWORK_LABELS[fw]} | {r['loss']:.3f} | {r['train_acc']:.3f} | "
+        f"{r['test_acc']:.3f} | {r['examples_per_sec']:,.1f} | {r['device']} |\n"
+        for fw, r in results.items())
+    return directive("container", f"**{s['results']}**\n\n{head}{rows}", 0,
+                     arg="d2l-results") + "\n"
+
+
+def load_executed(page: Page, lang: str, page_name: str, profile: str):
+    """Executed notebooks per framework with, for each, source-cell -> outputs."""
+    executed = {}
+    for fw in book.FRAMEWORKS:
+        nb, origin = split(page, fw)
+        path = book.executed_path(profile, lang, page_name, fw)
+        if not path.exists():
+            raise MergeError(f"{path} is missing: run `make execute PROFILE={profile}` first")
+        done = nbformat.read(path, as_version=4)
+        if done.metadata.get("d2l", {}).get("cache_key") != cache_key(nb, lang, fw, profile):
+            raise MergeError(f"{path} is stale for {book.source_path(lang, page_name)}: "
+                             f"run `make execute PROFILE={profile}` first")
+        outputs = {origin[i]: cell.get("outputs", []) for i, cell in enumerate(done.cells)}
+        executed[fw] = (outputs, done.metadata["d2l"])
+    return executed
+
+
+def groups(cells: list[Cell]):
+    """Yield (index, cell) runs: a common cell alone, or a run of marked cells."""
+    run = []
+    for index, cell in enumerate(cells):
+        if cell.common:
+            if run:
+                yield run
+                run = []
+            yield [(index, cell)]
+        else:
+            run.append((index, cell))
+    if run:
+        yield run
+
+
+def merge_page(lang: str, page_name: str, profile: str) -> dict[Path, bytes]:
+    """Return {path: content} of the merged page and its output images."""
+    page = parse(book.source_path(lang, page_name))
+    out_path = book.site_source(lang) / f"{page_name}.md"
+    assets = Assets(out_path.parent, Path(page_name).name)
+    has_code = any(c.kind == "code" for c in page.cells)
+    executed = load_executed(page, lang, page_name, profile) if has_code else {}
+
+    def cell_md(index, cell, fw=None):
+        if cell.kind == "markdown":
+            return cell.source + "\n"
+        if fw:
+            return render_code(cell.source, render_outputs(executed[fw][0][index], assets,
+                                                           f"{fw}-{index}"))
+        rendered = {f: render_outputs(executed[f][0][index], assets, f"{f}-{index}")
+                    for f in book.FRAMEWORKS}
+        if len(set(rendered.values())) == 1:
+            return render_code(cell.source, rendered[book.FRAMEWORKS[0]])
+        # Same code, different outputs: show the code once, the outputs as tabs.
+        return render_code(cell.source, "") + "\n" + tab_set(list(rendered.items()), 0)
+
+    blocks, stamped = [], not has_code
+    for run in groups(page.cells):
+        if len(run) == 1 and run[0][1].common:
+            index, cell = run[0]
+            blocks.append(cell_md(index, cell))
+            if not stamped and cell.kind == "markdown" and re.search(r"^# ", cell.source, re.M):
+                blocks.append(stamp_md(lang, {fw: executed[fw][1]["stamp"] for fw in book.FRAMEWORKS}))
+                stamped = True
+            continue
+        items = [(fw, "\n".join(cell_md(i, c, fw) for i, c in run if fw in c.frameworks))
+                 for fw in book.FRAMEWORKS if any(fw in c.frameworks for _, c in run)]
+        blocks.append(tab_set(items, 2))
+        if any("train_ch6(" in c.source for _, c in run):
+            results = {fw: executed[fw][1]["results"][-1] for fw in book.FRAMEWORKS
+                       if executed[fw][1].get("results")}
+            if results:
+                blocks.append(results_md(lang, results))
+    front = {k: v for k, v in page.front_matter.items() if k not in ("jupytext", "kernelspec")}
+    if has_code:
+        front["d2l_notebooks"] = True
+    header = ""
+    if front:
+        import yaml
+        header = "---\n" + yaml.safe_dump(front, allow_unicode=True, sort_keys=True) + "---\n\n"
+    files = {out_path: (header + "\n".join(blocks)).encode("utf-8")}
+    files.update(assets.files)
+    return files
+
+
+def write_if_changed(path: Path, content: bytes) -> bool:
+    """Unchanged files keep their mtime so Sphinx rebuilds only what changed."""
+    if path.exists() and path.read_bytes() == content:
+        return False
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(content)
+    return True
+
+
+# Files in the merged source folder that belong to scripts/build_html.py.
+GENERATED_ELSEWHERE = {"_config.yml", "_toc.yml", "conf.py"}
+
+
+def merge_edition(lang: str, profile: str) -> int:
+    """Merge every page of one edition and copy its other files; return the number
+    of files written. Files no longer produced are removed."""
+    target = book.site_source(lang)
+    files: dict[Path, bytes] = {}
+    pages = book.pages()
+    for page_name in pages:
+        files.update(merge_page(lang, page_name, profile))
+    page_sources = {book.source_path(lang, p) for p in pages}
+    for path in (book.BOOK / lang).rglob("*"):
+        if path.is_file() and path not in page_sources and path.suffix != ".md":
+            files[target / path.relative_to(book.BOOK / lang)] = path.read_bytes()
+    written = sum(write_if_changed(p, c) for p, c in files.items())
+    for path in target.rglob("*"):
+        if path.is_file() and path not in files and path.relative_to(target).as_posix() not in GENERATED_ELSEWHERE:
+            path.unlink()
+    return written
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--profile", default=None, help="quick, full or auto")
+    parser.add_argument("--lang", choices=list(book.editions()), action="append")
+    args = parser.parse_args(argv)
+    profile = book.resolve_profile(args.profile)
+    for lang in args.lang or list(book.editions()):
+        try:
+            written = merge_edition(lang, profile)
+        except (MergeError, SourceError) as err:
+            print(f"error: {err}", file=sys.stderr)
+            return 1
+        print(f"merged {lang} ({profile}): {written} file(s) changed")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
