@@ -63,10 +63,6 @@ def executed_path(profile: str, lang: str, page: str, framework: str) -> Path:
     return exec_dir(profile) / lang / page / f"{framework}.ipynb"
 
 
-def results_path(profile: str, lang: str, page: str, framework: str) -> Path:
-    return exec_dir(profile) / lang / page / f"{framework}.results.jsonl"
-
-
 def site_source(lang: str) -> Path:
     """Merged MyST pages that Sphinx renders for one edition."""
     return BUILD / "src" / lang

@@ -28,7 +28,7 @@ from nbclient.exceptions import CellExecutionError
 
 from scripts import book, data, environment
 from scripts.source import SourceError, parse
-from scripts.split import split
+from scripts.split import ALL, notebooks_for, split
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
@@ -41,13 +41,19 @@ def d2l_source_hash() -> str:
     return digest.hexdigest()
 
 
+def framework_versions(name: str) -> dict[str, str | None]:
+    """Versions of the frameworks a notebook uses: its own, or all for ALL."""
+    names = book.FRAMEWORKS if name == ALL else (name,)
+    return {book.FRAMEWORK_LABELS[f]: environment.framework_version(f) for f in names}
+
+
 def cache_key(nb, lang: str, framework: str, profile: str) -> str:
     inputs = {
         "code": [c.source for c in nb.cells if c.cell_type == "code"],
         "d2l": d2l_source_hash(),
         "profile": profile,
         "lang": lang,
-        "framework": environment.framework_version(framework),
+        "frameworks": framework_versions(framework),
         "numpy": environment.version("numpy"),
         "python": platform.python_version(),
         "data": data.checksums(),
@@ -92,8 +98,7 @@ def stamp(profile: str, framework: str, results: list[dict]) -> dict:
     return {
         "profile": profile,
         "device": gpu if (gpu and used_gpu) else f"CPU: {environment.cpu_name()}",
-        "framework": book.FRAMEWORK_LABELS[framework],
-        "version": environment.framework_version(framework),
+        "versions": framework_versions(framework),
         "python": platform.python_version(),
         "date": dt.date.today().isoformat(),
     }
@@ -101,29 +106,36 @@ def stamp(profile: str, framework: str, results: list[dict]) -> dict:
 
 def execute(lang: str, page: str, framework: str, profile: str, data_dir: Path,
             force: bool = False) -> Outcome | None:
-    """Execute one page for one framework unless its cache is valid.
-    Returns None for pages without code."""
-    source = book.source_path(lang, page)
+    """Execute one page of the book for one framework unless its cache is valid.
+    Returns None when the page has no notebook of that name."""
+    return execute_source(book.source_path(lang, page), book.executed_path(profile, lang, page, framework),
+                          lang, page, framework, profile, data_dir, force)
+
+
+def execute_source(source: Path, target: Path, lang: str, page: str, framework: str,
+                   profile: str, data_dir: Path, force: bool = False) -> Outcome | None:
+    """Execute the framework's split of `source` into `target` (an .ipynb whose
+    metadata records the cache key, timing, stamp and training results)."""
     parsed = parse(source)
-    if not any(c.kind == "code" for c in parsed.cells):
+    if framework not in notebooks_for(parsed):
         return None
     nb, origin = split(parsed, framework)
     key = cache_key(nb, lang, framework, profile)
-    target = book.executed_path(profile, lang, page, framework)
     if not force and target.exists():
         cached = nbformat.read(target, as_version=4)
         if cached.metadata.get("d2l", {}).get("cache_key") == key:
             return Outcome(lang, page, framework, False, 0.0)
 
     target.parent.mkdir(parents=True, exist_ok=True)
-    results_file = book.results_path(profile, lang, page, framework)
+    results_file = target.with_suffix(".results.jsonl")
     results_file.unlink(missing_ok=True)
     started = time.perf_counter()
     client = NotebookClient(nb, timeout=None, kernel_name="python3",
                             resources={"metadata": {"path": str(source.parent)}})
     env = dict(D2L_PROFILE=profile, D2L_LANG=lang, D2L_DATA_DIR=data_dir, D2L_OFFLINE=1,
                D2L_RESULTS_FILE=results_file, TF_CPP_MIN_LOG_LEVEL=3, PYTHONWARNINGS="ignore",
-               MPLBACKEND="module://matplotlib_inline.backend_inline")
+               MPLBACKEND="module://matplotlib_inline.backend_inline",
+               PYTHONPATH=os.pathsep.join(filter(None, [str(book.ROOT), os.environ.get("PYTHONPATH")])))
     try:
         with kernel_environment(**env):
             client.execute()
@@ -131,11 +143,10 @@ def execute(lang: str, page: str, framework: str, profile: str, data_dir: Path,
         index, cell, output = failing_cell(nb)
         seconds = time.perf_counter() - started
         where = (f"cell {index + 1} of the {framework} notebook, "
-                 f"{source.relative_to(book.ROOT)}:{parsed.cells[origin[index]].line}"
+                 f"{display_path(source)}:{parsed.cells[origin[index]].line}"
                  if index is not None else "unknown cell")
         trace = ANSI.sub("", "\n".join(output.traceback)) if output else str(err)
-        message = (f"FAILED page {page} ({lang}), framework {framework}, {where}\n"
-                   f"{trace}")
+        message = f"FAILED page {page} ({lang}), framework {framework}, {where}\n{trace}"
         return Outcome(lang, page, framework, True, seconds, message)
     seconds = time.perf_counter() - started
     results = ([json.loads(line) for line in results_file.read_text().splitlines() if line.strip()]
@@ -146,13 +157,21 @@ def execute(lang: str, page: str, framework: str, profile: str, data_dir: Path,
     return Outcome(lang, page, framework, True, seconds)
 
 
+def display_path(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(book.ROOT))
+    except ValueError:
+        return str(path)
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--profile", default=None, help="quick, full or auto (default: $PROFILE or auto)")
     parser.add_argument("--lang", choices=list(book.editions()), action="append",
                         help="edition(s) to execute (default: all)")
-    parser.add_argument("--framework", choices=book.FRAMEWORKS, action="append",
-                        help="framework(s) to execute (default: all)")
+    parser.add_argument("--framework", choices=(*book.FRAMEWORKS, ALL), action="append",
+                        help=f"framework(s) to execute (default: every one); {ALL!r} selects "
+                             "the pages that run all frameworks in one kernel")
     parser.add_argument("--page", action="append", help="page name(s), e.g. chapter_convolutional-modern/vgg")
     parser.add_argument("--force", action="store_true", help="ignore the cache")
     args = parser.parse_args(argv)
@@ -161,7 +180,7 @@ def main(argv=None) -> int:
     outcomes, failures = [], []
     for lang in args.lang or list(book.editions()):
         for page in args.page or book.pages():
-            for framework in args.framework or book.FRAMEWORKS:
+            for framework in args.framework or (*book.FRAMEWORKS, ALL):
                 try:
                     outcome = execute(lang, page, framework, profile, data_dir, args.force)
                 except SourceError as err:

@@ -21,7 +21,7 @@ import nbformat
 from scripts import book
 from scripts.execute import cache_key
 from scripts.source import Cell, Page, SourceError, parse
-from scripts.split import split
+from scripts.split import ALL, notebooks_for, split
 
 # Preferred representation first, as a notebook front end would choose.
 MIME_ORDER = ("image/svg+xml", "image/png", "text/html", "text/markdown", "text/plain")
@@ -119,11 +119,11 @@ def stamp_md(lang: str, stamps: dict[str, dict]) -> str:
     s = STRINGS[lang]
     first = next(iter(stamps.values()))
     devices = {st["device"] for st in stamps.values()}
-    versions = " · ".join(f"{st['framework']} {st['version']}" for st in stamps.values())
+    versions = " · ".join(f"{label} {v}" for st in stamps.values() for label, v in st["versions"].items())
     if len(devices) == 1:
         device = devices.pop()
     else:
-        device = "; ".join(f"{st['framework']}: {st['device']}" for st in stamps.values())
+        device = "; ".join(f"{', '.join(st['versions'])}: {st['device']}" for st in stamps.values())
     text = (f"**{s['stamp']}** — {s['profile']}: {s[first['profile']]} · "
             f"{s['device']}: {device} · {versions} · Python {first['python']} · "
             f"{s['date']}: {first['date']}")
@@ -141,17 +141,17 @@ def results_md(lang: str, results: dict[str, dict]) -> str:
                      arg="d2l-results") + "\n"
 
 
-def load_executed(page: Page, lang: str, page_name: str, profile: str):
+def load_executed(page: Page, lang: str, executed_paths: dict[str, Path], profile: str):
     """Executed notebooks per framework with, for each, source-cell -> outputs."""
     executed = {}
-    for fw in book.FRAMEWORKS:
+    for fw in notebooks_for(page):
         nb, origin = split(page, fw)
-        path = book.executed_path(profile, lang, page_name, fw)
+        path = executed_paths[fw]
         if not path.exists():
             raise MergeError(f"{path} is missing: run `make execute PROFILE={profile}` first")
         done = nbformat.read(path, as_version=4)
         if done.metadata.get("d2l", {}).get("cache_key") != cache_key(nb, lang, fw, profile):
-            raise MergeError(f"{path} is stale for {book.source_path(lang, page_name)}: "
+            raise MergeError(f"{path} is stale for {page.path}: "
                              f"run `make execute PROFILE={profile}` first")
         outputs = {origin[i]: cell.get("outputs", []) for i, cell in enumerate(done.cells)}
         executed[fw] = (outputs, done.metadata["d2l"])
@@ -174,12 +174,20 @@ def groups(cells: list[Cell]):
 
 
 def merge_page(lang: str, page_name: str, profile: str) -> dict[Path, bytes]:
-    """Return {path: content} of the merged page and its output images."""
-    page = parse(book.source_path(lang, page_name))
-    out_path = book.site_source(lang) / f"{page_name}.md"
-    assets = Assets(out_path.parent, Path(page_name).name)
-    has_code = any(c.kind == "code" for c in page.cells)
-    executed = load_executed(page, lang, page_name, profile) if has_code else {}
+    """Return {path: content} of one merged page of the book and its images."""
+    return merge_source(book.source_path(lang, page_name),
+                        {fw: book.executed_path(profile, lang, page_name, fw) for fw in (*book.FRAMEWORKS, ALL)},
+                        book.site_source(lang) / f"{page_name}.md", lang, profile)
+
+
+def merge_source(source: Path, executed_paths: dict[str, Path], out_path: Path, lang: str,
+                 profile: str) -> dict[Path, bytes]:
+    """Return {path: content} of the page merged from `source` and its executed
+    notebooks, to be written at `out_path`, plus its output images."""
+    page = parse(source)
+    assets = Assets(out_path.parent, out_path.stem)
+    has_code = page.has_code
+    executed = load_executed(page, lang, executed_paths, profile)
 
     def cell_md(index, cell, fw=None):
         if cell.kind == "markdown":
@@ -188,9 +196,9 @@ def merge_page(lang: str, page_name: str, profile: str) -> dict[Path, bytes]:
             return render_code(cell.source, render_outputs(executed[fw][0][index], assets,
                                                            f"{fw}-{index}"))
         rendered = {f: render_outputs(executed[f][0][index], assets, f"{f}-{index}")
-                    for f in book.FRAMEWORKS}
+                    for f in executed}
         if len(set(rendered.values())) == 1:
-            return render_code(cell.source, rendered[book.FRAMEWORKS[0]])
+            return render_code(cell.source, next(iter(rendered.values())))
         # Same code, different outputs: show the code once, the outputs as tabs.
         return render_code(cell.source, "") + "\n" + tab_set(list(rendered.items()), 0)
 
@@ -200,15 +208,15 @@ def merge_page(lang: str, page_name: str, profile: str) -> dict[Path, bytes]:
             index, cell = run[0]
             blocks.append(cell_md(index, cell))
             if not stamped and cell.kind == "markdown" and re.search(r"^# ", cell.source, re.M):
-                blocks.append(stamp_md(lang, {fw: executed[fw][1]["stamp"] for fw in book.FRAMEWORKS}))
+                blocks.append(stamp_md(lang, {fw: meta["stamp"] for fw, (_, meta) in executed.items()}))
                 stamped = True
             continue
         items = [(fw, "\n".join(cell_md(i, c, fw) for i, c in run if fw in c.frameworks))
                  for fw in book.FRAMEWORKS if any(fw in c.frameworks for _, c in run)]
         blocks.append(tab_set(items, 2))
         if any("train_ch6(" in c.source for _, c in run):
-            results = {fw: executed[fw][1]["results"][-1] for fw in book.FRAMEWORKS
-                       if executed[fw][1].get("results")}
+            results = {fw: meta["results"][-1] for fw, (_, meta) in executed.items()
+                       if meta.get("results")}
             if results:
                 blocks.append(results_md(lang, results))
     front = {k: v for k, v in page.front_matter.items() if k not in ("jupytext", "kernelspec")}

@@ -56,8 +56,15 @@ class Page:
     front_matter: dict
     cells: list[Cell]
 
-    def cells_for(self, framework: str) -> list[Cell]:
-        return [c for c in self.cells if framework in c.frameworks]
+    @property
+    def all_in_one(self) -> bool:
+        """A page whose code uses all frameworks together (front matter
+        `d2l: {execute: once}`) runs once, in one kernel, with no tabs."""
+        return (self.front_matter.get("d2l") or {}).get("execute") == "once"
+
+    @property
+    def has_code(self) -> bool:
+        return any(c.kind == "code" for c in self.cells)
 
 
 def _frameworks(path, line, tags) -> tuple[str, ...]:
@@ -187,4 +194,10 @@ def parse(path: Path | str, text: str | None = None) -> Page:
         prose.append(lines[i])
         i += 1
     flush_prose()
-    return Page(path, front, cells)
+    page = Page(path, front, cells)
+    if page.all_in_one:
+        marked = next((c for c in cells if not c.common), None)
+        if marked:
+            raise SourceError(path, marked.line, "a page executed once (d2l: {execute: once}) "
+                              "cannot mark cells for some frameworks")
+    return page

@@ -14,7 +14,17 @@ import nbformat
 from scripts.book import FRAMEWORKS
 from scripts.source import Page, parse
 
+# The notebook name of a page executed once with every framework in one kernel.
+ALL = "all"
+
 KERNELSPEC = {"name": "python3", "display_name": "Python 3", "language": "python"}
+
+
+def notebooks_for(page: Page) -> tuple[str, ...]:
+    """Names of the notebooks a page is split into: one per framework, or ALL."""
+    if not page.has_code:
+        return ()
+    return (ALL,) if page.all_in_one else FRAMEWORKS
 
 
 def split(page: Page, framework: str) -> tuple[nbformat.NotebookNode, list[int]]:
@@ -24,7 +34,7 @@ def split(page: Page, framework: str) -> tuple[nbformat.NotebookNode, list[int]]
     nb.metadata = {"kernelspec": dict(KERNELSPEC), "language_info": {"name": "python"}}
     origin = []
     for index, cell in enumerate(page.cells):
-        if framework not in cell.frameworks:
+        if framework != ALL and framework not in cell.frameworks:
             continue
         tags = [t for t in cell.tags if t not in FRAMEWORKS]
         make = nbformat.v4.new_code_cell if cell.kind == "code" else nbformat.v4.new_markdown_cell
@@ -41,7 +51,7 @@ def split(page: Page, framework: str) -> tuple[nbformat.NotebookNode, list[int]]
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("source", type=Path, help="chapter source (.md)")
-    parser.add_argument("framework", choices=FRAMEWORKS)
+    parser.add_argument("framework", choices=(*FRAMEWORKS, ALL))
     parser.add_argument("output", type=Path, help="notebook to write (.ipynb)")
     args = parser.parse_args(argv)
     nb, _ = split(parse(args.source), args.framework)

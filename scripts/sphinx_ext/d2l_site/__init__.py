@@ -1,0 +1,80 @@
+"""Website layer of the Korean/Chinese book: CJK search, edition switch,
+framework tabs and per-framework notebook links, UI translations.
+
+Enable with ``extensions = [..., 'd2l_site']`` (``scripts/sphinx_ext`` on
+``sys.path``), after ``sphinx_design``. Config values are declared in
+``setup()``; see ``page.py`` for what each page gets.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from sphinx.application import Sphinx
+from sphinx.config import Config
+
+from . import page, search
+
+HERE = Path(__file__).parent
+
+# The catalogs whose untranslated strings locale/ fills in: Sphinx's own
+# (which the pydata theme extends) and sphinx-book-theme's.
+CATALOGS = ('sphinx', 'booktheme')
+
+DEFAULT_EDITIONS = {
+    'ko': {'dir': 'ko', 'hreflang': 'ko', 'label': '한국어'},
+    'zh_CN': {'dir': 'zh', 'hreflang': 'zh-CN', 'label': '中文'},
+}
+DEFAULT_FRAMEWORKS = {'mxnet': 'MXNet', 'pytorch': 'PyTorch', 'tensorflow': 'TensorFlow'}
+
+
+def add_catalogs(app: Sphinx) -> None:
+    """Compile locale/*.po into the doctree dir and register them.
+
+    Sphinx consults a catalog added here only for messages that the ones
+    before it (Sphinx's, the themes') leave untranslated.
+    """
+    out = Path(app.doctreedir) / 'd2l_site_locale'
+    for po in (HERE / 'locale').glob('*/LC_MESSAGES/*.po'):
+        mo = out / po.relative_to(HERE / 'locale').with_suffix('.mo')
+        mo.parent.mkdir(parents=True, exist_ok=True)
+        with po.open('rb') as src, mo.open('wb') as dst:
+            write_mo(dst, read_po(src))
+    for catalog in CATALOGS:
+        app.add_message_catalog(catalog, str(out))
+
+
+def add_paths(app: Sphinx, config: Config) -> None:
+    # First in templates_path, so that our copies of the theme's hard-coded
+    # English components win; done on config-inited because values set in
+    # setup() are overwritten by conf.py.
+    config.templates_path.insert(0, str(HERE / 'templates'))
+    config.html_static_path.append(str(HERE / 'static'))
+
+
+def setup(app: Sphinx) -> dict:
+    app.add_config_value('d2l_editions', DEFAULT_EDITIONS, 'html', dict)
+    app.add_config_value('d2l_frameworks', DEFAULT_FRAMEWORKS, 'html', dict)
+    app.add_config_value('d2l_repository_url', '', 'html', str)
+    app.add_config_value('d2l_repository_branch', 'main', 'html', str)
+
+    # html_search_language defaults to `language`; zh_CN falls back to zh.
+    app.add_search_language(search.KoreanSearch)
+    app.add_search_language(search.ChineseSearch)
+
+    add_catalogs(app)
+    app.connect('config-inited', add_paths)
+    app.connect('config-inited', page.check_config)
+    # After the pydata theme's handler (500) has turned the header sections
+    # into lists of template names.
+    app.connect('html-page-context', page.add_page_context, priority=600)
+    app.add_js_file('d2l-site.js')
+    app.add_css_file('d2l-site.css')
+    return {
+        'version': '1.0',
+        # Bump when indexing changes: the search index lives in the env.
+        'env_version': 1,
+        'parallel_read_safe': True,
+        'parallel_write_safe': True,
+    }

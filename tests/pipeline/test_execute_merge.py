@@ -1,0 +1,85 @@
+"""Executing fixture pages per framework, the cache, failures, and merging."""
+import shutil
+from pathlib import Path
+
+import pytest
+
+from scripts.book import FRAMEWORKS
+from scripts.execute import execute_source
+from scripts.merge import MergeError, merge_source
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+@pytest.fixture(scope="module")
+def executed(tmp_path_factory):
+    root = tmp_path_factory.mktemp("exec")
+    source = root / "good.md"
+    shutil.copy(FIXTURES / "good.md", source)
+    paths = {fw: root / f"{fw}.ipynb" for fw in FRAMEWORKS}
+    outcomes = {fw: execute_source(source, paths[fw], "ko", "good", fw, "quick", root)
+                for fw in FRAMEWORKS}
+    return source, paths, outcomes
+
+
+def test_every_framework_executes(executed):
+    _, paths, outcomes = executed
+    assert all(o.executed and o.error is None for o in outcomes.values())
+    assert all(p.exists() for p in paths.values())
+
+
+def test_second_run_is_cached_and_code_change_is_not(executed, tmp_path):
+    source, paths, _ = executed
+    again = execute_source(source, paths["mxnet"], "ko", "good", "mxnet", "quick", tmp_path)
+    assert not again.executed
+    # Another profile or language is another cache entry.
+    other = tmp_path / "zh.ipynb"
+    shutil.copy(paths["mxnet"], other)
+    assert execute_source(source, other, "zh", "good", "mxnet", "quick", tmp_path).executed
+    changed = tmp_path / "good.md"
+    changed.write_text(source.read_text().replace("print('mx')", "print('mx!')"))
+    copy = tmp_path / "mx.ipynb"
+    shutil.copy(paths["mxnet"], copy)
+    assert execute_source(changed, copy, "ko", "good", "mxnet", "quick", tmp_path).executed
+    # A prose-only or other-framework change leaves this framework's cache valid.
+    prose = tmp_path / "prose.md"
+    prose.write_text(source.read_text().replace("Common prose.", "Other prose.")
+                     .replace("print('tf')", "print('tf!')"))
+    shutil.copy(paths["mxnet"], copy)
+    assert not execute_source(prose, copy, "ko", "good", "mxnet", "quick", tmp_path).executed
+
+
+def test_failing_cell_names_page_framework_cell_and_line(tmp_path):
+    source = tmp_path / "broken.md"
+    source.write_text((FIXTURES / "good.md").read_text().replace("print('pt')", "print(undefined_name)"))
+    outcome = execute_source(source, tmp_path / "pt.ipynb", "zh", "broken", "pytorch", "quick", tmp_path)
+    assert outcome.error is not None
+    first = outcome.error.splitlines()[0]
+    assert "page broken (zh)" in first and "framework pytorch" in first
+    assert "cell 3 of the pytorch notebook" in first and f"{source}:25" in first
+    assert "NameError" in outcome.error
+    assert not (tmp_path / "pt.ipynb").exists()
+
+
+def test_merge_shows_common_cells_once_and_marked_cells_as_tabs(executed, tmp_path):
+    source, paths, _ = executed
+    files = merge_source(source, paths, tmp_path / "good.md", "ko", "quick")
+    text = files[tmp_path / "good.md"].decode()
+    assert text.count("x = 6 * 7") == 1 and text.count("\n42\n") == 1
+    assert text.count("{tab-set}") == 2
+    assert text.count(":sync-group: framework") == 2
+    for fw, label in (("mxnet", "MXNet"), ("pytorch", "PyTorch"), ("tensorflow", "TensorFlow")):
+        assert f"{{tab-item}} {label}\n:sync: {fw}" in text
+    # The cell for two frameworks shows under both tabs, with each one's output.
+    assert text.count("print('two of three')") == 2
+    assert "Only for PyTorch readers." in text
+    assert "**실행 기록**" in text and "quick" in text
+    assert "not a cell" in text
+
+
+def test_merge_refuses_stale_outputs(executed, tmp_path):
+    source, paths, _ = executed
+    changed = tmp_path / "good.md"
+    changed.write_text(source.read_text().replace("print('tf')", "print('TF')"))
+    with pytest.raises(MergeError, match="stale"):
+        merge_source(changed, paths, tmp_path / "out.md", "ko", "quick")
