@@ -2,8 +2,30 @@
 framework tabs and per-framework notebook links, UI translations.
 
 Enable with ``extensions = [..., 'd2l_site']`` (``scripts/sphinx_ext`` on
-``sys.path``), after ``sphinx_design``. Config values are declared in
-``setup()``; see ``page.py`` for what each page gets.
+``sys.path``), after ``sphinx_design`` and ``sphinx_copybutton``.
+
+Config values:
+
+``d2l_editions``
+    Edition key -> ``{'dir', 'language', 'hreflang', 'label'}``: its output
+    directory beside the others' (default: the key), its Sphinx language, its
+    BCP 47 tag, its name in its own language. Other keys are ignored.
+``d2l_edition``
+    Key of the edition being built; default: the one whose ``language`` (or
+    key) is this build's ``language``.
+``d2l_frameworks``
+    Framework id (the tabs' ``:sync:``) -> label, for pages with code but
+    without framework tabs, and for the link labels.
+``d2l_repository_url``, ``d2l_repository_branch``
+    ``https://github.com/OWNER/REPO`` and branch holding
+    ``notebooks/<edition dir>/<framework>/<page>.ipynb``, for the Colab links
+    (none when the URL is empty).
+
+Sphinx's ``html_baseurl``, when set (for the site or for the edition), makes
+the hreflang alternates absolute and puts the edition directory in the
+canonical URL.
+
+See ``search.py`` for the search and ``page.py`` for what each page gets.
 """
 from __future__ import annotations
 
@@ -22,9 +44,10 @@ HERE = Path(__file__).parent
 # (which the pydata theme extends) and sphinx-book-theme's.
 CATALOGS = ('sphinx', 'booktheme')
 
+# As in the book's _config.yml `editions` (which the build passes on).
 DEFAULT_EDITIONS = {
-    'ko': {'dir': 'ko', 'hreflang': 'ko', 'label': '한국어'},
-    'zh_CN': {'dir': 'zh', 'hreflang': 'zh-CN', 'label': '中文'},
+    'ko': {'language': 'ko', 'hreflang': 'ko', 'label': '한국어'},
+    'zh': {'language': 'zh_CN', 'hreflang': 'zh-CN', 'label': '中文'},
 }
 DEFAULT_FRAMEWORKS = {'mxnet': 'MXNet', 'pytorch': 'PyTorch', 'tensorflow': 'TensorFlow'}
 
@@ -55,6 +78,7 @@ def add_paths(app: Sphinx, config: Config) -> None:
 
 def setup(app: Sphinx) -> dict:
     app.add_config_value('d2l_editions', DEFAULT_EDITIONS, 'html', dict)
+    app.add_config_value('d2l_edition', '', 'html', str)
     app.add_config_value('d2l_frameworks', DEFAULT_FRAMEWORKS, 'html', dict)
     app.add_config_value('d2l_repository_url', '', 'html', str)
     app.add_config_value('d2l_repository_branch', 'main', 'html', str)

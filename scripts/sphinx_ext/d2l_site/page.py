@@ -1,5 +1,6 @@
 """What each HTML page gets: <html lang>, the edition switch with its
-hreflang alternates, and the notebook links of pages with code.
+hreflang alternates (and canonical URL), and the notebook links of pages
+with code.
 
 A page has notebooks when its front matter says ``d2l_notebooks: true``
 (``false`` hides them); without that key, when its doctree holds a framework
@@ -17,6 +18,7 @@ from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.config import Config
 from sphinx.errors import ConfigError
+from sphinx.locale import _
 
 FRAMEWORK_GROUP = 'framework'
 GITHUB_RE = re.compile(r'https://github\.com/([^/]+/[^/]+?)(?:\.git)?/?')
@@ -31,8 +33,25 @@ def check_config(app: Sphinx, config: Config) -> None:
             f'd2l_repository_url must be https://github.com/OWNER/REPO, not {url!r}')
 
 
-def current_edition(config: Config) -> dict[str, str] | None:
-    return config.d2l_editions.get(config.language or '')
+def editions(config: Config) -> tuple[list[dict[str, str]], dict[str, str] | None]:
+    """All editions, each with its `dir` (the key unless given), and the
+    current one: `d2l_edition` names it, else it is the one whose
+    `language` (or key) is this build's language."""
+    found = [{'dir': key, **entry, 'key': key} for key, entry in config.d2l_editions.items()]
+    if config.d2l_edition:
+        current = [e for e in found if e['key'] == config.d2l_edition]
+    else:
+        current = [e for e in found if config.language in (e.get('language'), e['key'])]
+    return found, current[0] if current else None
+
+
+def site_url(config: Config, edition: dict[str, str] | None) -> str:
+    """The absolute URL above the edition directories, from html_baseurl
+    (given for the site or for this edition), or '' without one."""
+    base = config.html_baseurl.rstrip('/') + '/' if config.html_baseurl else ''
+    if edition and base.endswith(f'/{edition["dir"]}/'):
+        base = base[:-len(edition['dir']) - 1]
+    return base
 
 
 def notebook_frameworks(app: Sphinx, pagename: str, doctree: nodes.document | None) -> list[str]:
@@ -57,19 +76,29 @@ def notebook_frameworks(app: Sphinx, pagename: str, doctree: nodes.document | No
 def add_page_context(app: Sphinx, pagename: str, templatename: str,
                      ctx: dict[str, Any], doctree: nodes.document | None) -> None:
     config = app.config
-    edition = current_edition(config)
+    all_editions, edition = editions(config)
     uri = app.builder.get_target_uri(pagename)
     to_root = '../' * uri.count('/')
     # Sphinx writes the locale name (zh_CN); HTML wants a BCP 47 tag.
     ctx['language'] = edition['hreflang'] if edition else config.language.replace('_', '-')
+    # Jupyter Book configures an English placeholder ('Search this book...'),
+    # which the theme shows untranslated; locale/ translates the usual ones.
+    if 'theme_search_bar_text' in ctx:
+        ctx['theme_search_bar_text'] = _(ctx['theme_search_bar_text'])
 
     # Editions are sibling directories, so the same page of each is one level
-    # above this edition's root.
-    editions = [dict(e, href=f'{to_root}../{e["dir"]}/{uri}') for e in config.d2l_editions.values()]
+    # above this edition's root. Search engines want absolute alternates, and
+    # Sphinx's canonical URL (html_baseurl + page) lacks the edition directory.
+    site = site_url(config, edition)
+    links = [dict(e, href=f'{to_root}../{e["dir"]}/{uri}', url=f'{site}{e["dir"]}/{uri}')
+             for e in all_editions]
+    if site and edition:
+        ctx['pageurl'] = f'{site}{edition["dir"]}/{uri}'
     ctx['metatags'] = ctx.get('metatags', '') + ''.join(
-        f'\n<link rel="alternate" hreflang="{escape(e["hreflang"])}" href="{escape(e["href"])}" />'
-        for e in editions)
-    ctx['d2l_languages'] = [e for e in editions if edition is None or e['dir'] != edition['dir']]
+        f'\n<link rel="alternate" hreflang="{escape(e["hreflang"])}" '
+        f'href="{escape(e["url"] if site else e["href"])}" />'
+        for e in links)
+    ctx['d2l_languages'] = [e for e in links if not edition or e['key'] != edition['key']]
     header = ctx.get('theme_article_header_end')
     if isinstance(header, list):
         ctx['theme_article_header_end'] = ['d2l-lang-switch.html', *header]

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 
+import snowballstemmer
 from sphinx.search.en import SearchEnglish
 from sphinx.search.zh import SearchChinese
 
@@ -22,7 +23,7 @@ CJK_CHARS = r'\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7a3'
 _TOKEN_RE = re.compile(f'[{CJK_CHARS}]+|[^\\W{CJK_CHARS}]+')
 _CJK_RE = re.compile(f'[{CJK_CHARS}]')
 
-# Mirrors split() for queries, but emits only bigrams: with all characters
+# Mirrors split_words() for queries, but emits only bigrams: with all characters
 # indexed, a query bigram is as precise as can be and still finds the word
 # inside longer runs. Words outside CJK are split as searchtools.js does.
 JS_SPLITTER_CODE = r"""
@@ -73,12 +74,17 @@ class KoreanSearch(SearchEnglish):
 
 
 class ChineseSearch(SearchChinese):
-    """Han characters as n-grams; Latin words as in Sphinx's Chinese search."""
+    """Han characters as n-grams; Latin words as in Sphinx's Chinese search
+    but stemmed with Porter."""
 
     js_splitter_code = JS_SPLITTER_CODE
 
     def init(self, options: dict[str, str]) -> None:
         super().init(options)
+        # The browser stems queries with Porter (js_porter_stemmer), but
+        # SearchChinese indexes with Porter2: 'generated' went in as
+        # 'generat' and was looked up as 'gener'.
+        self.stemmer = snowballstemmer.stemmer('porter')
         # SearchChinese.stem() keeps short acronyms whole if they are listed
         # here; its class-wide list grows with every word and is searched
         # linearly, so collect into a set per instance instead.

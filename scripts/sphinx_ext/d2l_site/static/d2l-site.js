@@ -1,0 +1,118 @@
+// d2l_site: the reader's framework choice for the notebook links, strict AND
+// across search terms, Korean copy-button tooltips.
+//
+// sphinx-design (design-tabs.js) already syncs every `:sync-group: framework`
+// tab-set on a page, stores the choice in localStorage and honours
+// `?framework=` on pages that have such tabs. This file follows that choice
+// with the per-framework notebook links, and stores `?framework=` also from
+// pages without tabs, in the same storage key.
+(() => {
+  "use strict";
+
+  const GROUP = "framework";
+
+  // sphinx-design's key prefix, configurable there; "" disables persistence.
+  const designTabs = document.querySelector("script[data-sd-tabs-storage-prefix]");
+  const prefix = designTabs
+    ? designTabs.getAttribute("data-sd-tabs-storage-prefix")
+    : "sphinx-design-tab-id-";
+
+  // Storage may be blocked (privacy settings, file://); the choice then
+  // lasts for this page only.
+  const load = () => {
+    if (!prefix) return null;
+    try {
+      return localStorage.getItem(prefix + GROUP);
+    } catch (err) {
+      return null;
+    }
+  };
+  const store = (framework) => {
+    if (!prefix) return;
+    try {
+      localStorage.setItem(prefix + GROUP, framework);
+    } catch (err) {
+      // see load()
+    }
+  };
+
+  // Show one framework's links per block: the requested one if the page
+  // has it, else the first (which is also the tab shown by default).
+  const showNotebooks = (framework) => {
+    document.querySelectorAll(".d2l-notebooks").forEach((block) => {
+      const items = [...block.querySelectorAll(".d2l-notebook")];
+      const shown =
+        items.find((item) => item.dataset.framework === framework) || items[0];
+      items.forEach((item) => (item.hidden = item !== shown));
+    });
+  };
+
+  const checkedTab = () => {
+    const label = document.querySelector(
+      `.sd-tab-set > input:checked + label[data-sync-group="${GROUP}"]`
+    );
+    return label ? label.dataset.syncId : null;
+  };
+
+  // searchtools.js requires every query term on a page only while all terms
+  // are longer than 2 characters; mixed with a longer one, shorter terms
+  // become optional. CJK bigrams are 2 characters, so 'VGG 블록' would match
+  // pages without 블록: keep only results that hold every term.
+  const requireAllTerms = () => {
+    if (typeof Search === "undefined" || Search.d2lStrict) return;
+    const performTermsSearch = Search.performTermsSearch;
+    Search.performTermsSearch = (searchTerms, excludedTerms) => {
+      const index = Search._index;
+      // The documents holding a term, by the lookup searchtools.js uses:
+      // exact for terms of up to 2 characters, else any term containing it.
+      const docsWith = (term) => {
+        const docs = new Set();
+        for (const map of [index.terms, index.titleterms]) {
+          const keys =
+            term.length > 2 ? Object.keys(map).filter((key) => key.includes(term)) : [term];
+          keys.forEach((key) => [].concat(map[key] ?? []).forEach((doc) => docs.add(doc)));
+        }
+        return docs;
+      };
+      const required = [...searchTerms].map(docsWith);
+      return performTermsSearch(searchTerms, excludedTerms).filter((result) => {
+        const doc = index.docnames.indexOf(result[0]);
+        return required.every((docs) => docs.has(doc));
+      });
+    };
+    Search.d2lStrict = true;
+  };
+
+  // Patch as soon as searchtools.js has run: now if it came first, else
+  // before Search.init runs its first query on DOMContentLoaded.
+  requireAllTerms();
+
+  // sphinx-copybutton (loaded before us in Jupyter Book) picks its tooltip
+  // texts from its global `messages` by <html lang> when it loads, and has
+  // no Korean; its buttons are made on DOMContentLoaded, so add it now.
+  if (typeof messages === "object" && typeof locale === "string" && !messages.ko) {
+    messages.ko = {
+      copy: "복사",
+      copy_to_clipboard: "클립보드에 복사",
+      copy_success: "복사했습니다!",
+      copy_failure: "복사하지 못했습니다",
+    };
+    if (document.documentElement.lang === "ko") locale = "ko";
+  }
+
+  document.addEventListener("DOMContentLoaded", () => {
+    requireAllTerms();
+    const requested = new URLSearchParams(window.location.search).get(GROUP);
+    if (requested) store(requested);
+    showNotebooks(requested || load() || checkedTab());
+  });
+
+  // design-tabs.js syncs the other tab-sets without events, so a single
+  // change event marks each choice the reader makes.
+  document.addEventListener("change", (event) => {
+    const label = event.target.nextElementSibling;
+    if (label && label.dataset && label.dataset.syncGroup === GROUP) {
+      showNotebooks(label.dataset.syncId);
+    }
+  });
+})();
