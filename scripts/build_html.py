@@ -11,6 +11,7 @@ import copy
 import html
 import subprocess
 import sys
+from pathlib import Path
 
 import yaml
 
@@ -30,6 +31,11 @@ def edition_config(lang: str) -> dict:
     sphinx_config["d2l_editions"] = copy.deepcopy(editions)
     sphinx_config["d2l_repository_url"] = cfg["repository"]["url"]
     sphinx_config["d2l_repository_branch"] = cfg["repository"].get("branch", "main")
+    # The theme logs a console error when no colour mode is set.
+    sphinx_config["html_context"] = {"default_mode": "auto"}
+    # Notebooks offered for download (copied there by scripts/merge.py).
+    sphinx_config["html_extra_path"] = ["_extra"]
+    sphinx.setdefault("local_extensions", {})["d2l_site"] = str(book.ROOT / "scripts" / "sphinx_ext")
     return cfg
 
 
@@ -39,8 +45,8 @@ def configure(lang: str) -> None:
     dumped = yaml.safe_dump(edition_config(lang), allow_unicode=True, sort_keys=False)
     write_if_changed(src / "_config.yml", dumped.encode("utf-8"))
     write_if_changed(src / "_toc.yml", (book.ROOT / "_toc.yml").read_bytes())
-    subprocess.run([sys.executable, "-m", "jupyter_book.cli.main", "config", "sphinx", str(src)],
-                   check=True, stdout=subprocess.DEVNULL)
+    jupyter_book = Path(sys.executable).parent / "jupyter-book"
+    subprocess.run([str(jupyter_book), "config", "sphinx", str(src)], check=True, stdout=subprocess.DEVNULL)
 
 
 def build(lang: str) -> int:

@@ -7,6 +7,7 @@ source, verified by checksum. Execution itself never touches the network.
 """
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -14,37 +15,43 @@ from pathlib import Path
 from d2l import fashion_mnist
 
 from scripts import book
-
-DOWNLOAD_DIR = book.BUILD / "data" / "fashion-mnist"
+from scripts.environment import patched
 
 
 def checksums() -> dict[str, str]:
     """sha256 of the decompressed files, as `d2l` verifies them."""
-    return dict(fashion_mnist.SHA256)
+    return {name: sha for name, (sha, _) in fashion_mnist.FILES.items()}
 
 
 def locate() -> Path:
-    """The verified data folder, without installing or downloading anything."""
-    return fashion_mnist.find_data_dir(download=False)
+    """The folder holding the four files, without installing or downloading."""
+    with patched(D2L_OFFLINE=1):
+        files = fashion_mnist.locate()
+    return next(iter(files.values())).parent
 
 
 def obtain() -> Path:
+    """Locate, else install the Debian package, else download; then verify."""
     try:
-        return locate()
-    except FileNotFoundError:
-        pass
-    subprocess.run(["bash", str(book.ROOT / "scripts" / "install_system_packages.sh")], check=False)
-    try:
-        return locate()
-    except FileNotFoundError:
-        pass
-    return fashion_mnist.download(DOWNLOAD_DIR)
+        folder = locate()
+    except fashion_mnist.DataNotFoundError:
+        subprocess.run(["bash", str(book.ROOT / "scripts" / "install_system_packages.sh")], check=False)
+        try:
+            folder = locate()
+        except fashion_mnist.DataNotFoundError:
+            # d2l downloads into D2L_DATA_DIR or ~/.d2l/data/fashion-mnist and verifies.
+            with patched(D2L_OFFLINE=os.environ.get("D2L_OFFLINE", "0")):
+                folder = next(iter(fashion_mnist.locate().values())).parent
+    with patched(D2L_DATA_DIR=folder, D2L_OFFLINE=1):
+        for split in fashion_mnist.SPLITS:
+            fashion_mnist.load(split)  # raises, naming the file, on a bad checksum
+    return folder
 
 
 def main() -> int:
     try:
         folder = obtain()
-    except (FileNotFoundError, OSError, ValueError) as err:
+    except (OSError, ValueError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 1
     print(f"Fashion-MNIST: {folder} (checksums verified)")

@@ -1,6 +1,7 @@
 """Describe the machine and software a build runs on: GPU, CPU, versions."""
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import platform
@@ -56,3 +57,16 @@ def framework_version(framework: str) -> str | None:
         if found:
             return found
     return None
+
+
+@contextlib.contextmanager
+def patched(**values):
+    """Set environment variables inside the block (kernels started there
+    inherit them), restoring the previous environment afterwards."""
+    saved = dict(os.environ)
+    os.environ.update({k: str(v) for k, v in values.items()})
+    try:
+        yield
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)

@@ -10,7 +10,6 @@ non-zero, naming page, framework, cell and source line.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -24,7 +23,7 @@ from pathlib import Path
 
 import nbformat
 from nbclient import NotebookClient
-from nbclient.exceptions import CellExecutionError
+from nbclient.exceptions import CellExecutionError, DeadKernelError
 
 from scripts import book, data, environment
 from scripts.source import SourceError, parse
@@ -71,24 +70,16 @@ class Outcome:
     error: str | None = None
 
 
-@contextlib.contextmanager
-def kernel_environment(**values):
-    """Environment for the kernels started inside the block."""
-    saved = dict(os.environ)
-    os.environ.update({k: str(v) for k, v in values.items()})
-    try:
-        yield
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
-
-
 def failing_cell(nb):
+    """(index, cell, error output) of the cell that failed; when the kernel
+    died there is no error output, and the failed cell is the last one the
+    kernel started (nbclient numbers a cell when its execution begins)."""
     for index, cell in enumerate(nb.cells):
         for output in cell.get("outputs", ()):
             if output.output_type == "error":
                 return index, cell, output
-    return None, None, None
+    started = [i for i, c in enumerate(nb.cells) if c.cell_type == "code" and c.get("execution_count")]
+    return (started[-1], nb.cells[started[-1]], None) if started else (None, None, None)
 
 
 def stamp(profile: str, framework: str, results: list[dict]) -> dict:
@@ -116,6 +107,8 @@ def execute_source(source: Path, target: Path, lang: str, page: str, framework: 
                    profile: str, data_dir: Path, force: bool = False) -> Outcome | None:
     """Execute the framework's split of `source` into `target` (an .ipynb whose
     metadata records the cache key, timing, stamp and training results)."""
+    if not source.exists():
+        raise SourceError(source, 0, "page listed in _toc.yml has no source file")
     parsed = parse(source)
     if framework not in notebooks_for(parsed):
         return None
@@ -136,16 +129,20 @@ def execute_source(source: Path, target: Path, lang: str, page: str, framework: 
                D2L_RESULTS_FILE=results_file, TF_CPP_MIN_LOG_LEVEL=3, PYTHONWARNINGS="ignore",
                MPLBACKEND="module://matplotlib_inline.backend_inline",
                PYTHONPATH=os.pathsep.join(filter(None, [str(book.ROOT), os.environ.get("PYTHONPATH")])))
+    # The kernel's own stderr (C++ logs from the frameworks) goes to a log file
+    # next to the notebook, not into the build log; failures point to it.
+    kernel_log = target.with_suffix(".kernel.log")
     try:
-        with kernel_environment(**env):
-            client.execute()
-    except CellExecutionError as err:
+        with environment.patched(**env), kernel_log.open("w") as log:
+            client.execute(stderr=log)
+    except (CellExecutionError, DeadKernelError) as err:
         index, cell, output = failing_cell(nb)
         seconds = time.perf_counter() - started
         where = (f"cell {index + 1} of the {framework} notebook, "
                  f"{display_path(source)}:{parsed.cells[origin[index]].line}"
                  if index is not None else "unknown cell")
-        trace = ANSI.sub("", "\n".join(output.traceback)) if output else str(err)
+        trace = (ANSI.sub("", "\n".join(output.traceback)) if output
+                 else f"{err}\n(kernel log: {display_path(kernel_log)})")
         message = f"FAILED page {page} ({lang}), framework {framework}, {where}\n{trace}"
         return Outcome(lang, page, framework, True, seconds, message)
     seconds = time.perf_counter() - started

@@ -75,9 +75,21 @@ class Assets:
         return rel
 
 
+def coalesce_streams(outputs):
+    """Join consecutive writes to the same stream, as a notebook shows them."""
+    joined = []
+    for out in outputs:
+        if (out.output_type == "stream" and joined and joined[-1].output_type == "stream"
+                and joined[-1].name == out.name):
+            joined[-1] = nbformat.v4.new_output("stream", name=out.name, text=joined[-1].text + out.text)
+        else:
+            joined.append(out)
+    return joined
+
+
 def render_outputs(outputs, assets: Assets, prefix: str) -> str:
     parts = []
-    for n, out in enumerate(outputs):
+    for n, out in enumerate(coalesce_streams(outputs)):
         if out.output_type == "stream":
             css = "output stderr" if out.name == "stderr" else "output stream"
             parts.append(code_block(ANSI.sub("", out.text), "none", css))
@@ -130,14 +142,16 @@ def stamp_md(lang: str, stamps: dict[str, dict]) -> str:
     return directive("container", text, 0, arg="d2l-stamp") + "\n"
 
 
-def results_md(lang: str, results: dict[str, dict]) -> str:
+def results_md(lang: str, results: list[dict]) -> str:
     s = STRINGS[lang]
     head = "| " + " | ".join(s["columns"]) + " |\n|" + "---|" * len(s["columns"]) + "\n"
     rows = "".join(
-        f"| {book.FRAMEWORK_LABELS[fw]} | {r['loss']:.3f} | {r['train_acc']:.3f} | "
+        f"| {book.FRAMEWORK_LABELS[r['framework']]} | {r['loss']:.3f} | {r['train_acc']:.3f} | "
         f"{r['test_acc']:.3f} | {r['examples_per_sec']:,.1f} | {r['device']} |\n"
-        for fw, r in results.items())
-    return directive("container", f"**{s['results']}**\n\n{head}{rows}", 0,
+        for r in results)
+    profiles = {s[r["profile"]] for r in results}
+    title = f"{s['results']} — {s['profile']}: {', '.join(sorted(profiles))}"
+    return directive("container", f"**{title}**\n\n{head}{rows}", 0,
                      arg="d2l-results") + "\n"
 
 
@@ -215,8 +229,7 @@ def merge_source(source: Path, executed_paths: dict[str, Path], out_path: Path, 
                  for fw in book.FRAMEWORKS if any(fw in c.frameworks for _, c in run)]
         blocks.append(tab_set(items, 2))
         if any("train_ch6(" in c.source for _, c in run):
-            results = {fw: meta["results"][-1] for fw, (_, meta) in executed.items()
-                       if meta.get("results")}
+            results = [r for _, meta in executed.values() for r in meta.get("results", [])]
             if results:
                 blocks.append(results_md(lang, results))
     front = {k: v for k, v in page.front_matter.items() if k not in ("jupytext", "kernelspec")}
@@ -252,6 +265,8 @@ def merge_edition(lang: str, profile: str) -> int:
     pages = book.pages()
     for page_name in pages:
         files.update(merge_page(lang, page_name, profile))
+    for path in (book.NOTEBOOKS / lang).rglob("*.ipynb"):
+        files[target / "_extra" / "_notebooks" / path.relative_to(book.NOTEBOOKS / lang)] = path.read_bytes()
     page_sources = {book.source_path(lang, p) for p in pages}
     for path in (book.BOOK / lang).rglob("*"):
         if path.is_file() and path not in page_sources and path.suffix != ".md":

@@ -83,3 +83,12 @@ def test_merge_refuses_stale_outputs(executed, tmp_path):
     changed.write_text(source.read_text().replace("print('tf')", "print('TF')"))
     with pytest.raises(MergeError, match="stale"):
         merge_source(changed, paths, tmp_path / "out.md", "ko", "quick")
+
+
+def test_dead_kernel_names_the_cell(tmp_path):
+    source = tmp_path / "crash.md"
+    source.write_text((FIXTURES / "good.md").read_text()
+                      .replace("print('tf')", "import os\nos._exit(3)"))
+    outcome = execute_source(source, tmp_path / "tf.ipynb", "ko", "crash", "tensorflow", "quick", tmp_path)
+    assert "framework tensorflow, cell 3 of the tensorflow notebook" in outcome.error
+    assert "kernel log" in outcome.error
