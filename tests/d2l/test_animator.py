@@ -1,0 +1,111 @@
+"""The plot, the messages in three languages and the result object."""
+
+import logging
+import types
+import warnings
+
+import pytest
+
+from d2l import _core
+
+LEGENDS = {'en': ['train loss', 'train acc', 'test acc', 'epoch'],
+           'ko': ['훈련 손실', '훈련 정확도', '테스트 정확도', '에포크'],
+           'zh': ['训练损失', '训练准确率', '测试准确率', '轮次']}
+
+
+def _animate():
+    """An Animator as train_ch6 makes it, after two epochs of points."""
+    animator = _core.Animator(
+        xlabel=_core.message('epoch'), xlim=[1, 2],
+        legend=[_core.message(key)
+                for key in ('train_loss', 'train_acc', 'test_acc')])
+    for epoch in range(2):
+        for part in (0.5, 1.0):
+            animator.add(epoch + part,
+                         (1.5 - epoch / 2, 0.5 + epoch / 4, None))
+        animator.add(epoch + 1, (None, None, 0.6 + epoch / 10))
+    return animator
+
+
+@pytest.mark.parametrize('lang', ['en', 'ko', 'zh'])
+def test_svg_keeps_localized_text(monkeypatch, caplog, lang):
+    monkeypatch.setenv('D2L_LANG', lang)
+    with warnings.catch_warnings():
+        warnings.simplefilter('error')  # e.g. a glyph missing from the fonts
+        with caplog.at_level(logging.WARNING):  # e.g. a font not found
+            svg = _animate().svg()
+    assert not caplog.records
+    assert svg.lstrip().startswith('<?xml') and '</svg>' in svg
+    assert svg.count('<text') >= 4 + 3  # legend, label and tick labels
+    for text in LEGENDS[lang]:
+        assert f'>{text}</text>' in svg
+    faces, face = _core._cjk_faces()
+    if face:  # fonts-noto-cjk is installed: the SVG names all its faces
+        assert ', '.join(f"'{f}'" for f in faces) in svg
+
+
+def test_svg_is_reproducible():
+    assert _animate().svg() == _animate().svg()
+
+
+def test_notebook_display_is_updated_in_place(monkeypatch):
+    import IPython.display
+    shown, updates = [], []
+    handle = types.SimpleNamespace(update=updates.append)
+
+    def display(obj, display_id=False):
+        shown.append((obj, display_id))
+        return handle
+
+    monkeypatch.setattr(IPython.display, 'display', display)
+    monkeypatch.setattr(_core, '_notebook_kernel', lambda: True)
+    animator = _core.Animator(legend=['a'])
+    for x in range(3):
+        animator.add(x, x)
+    assert len(shown) == 1 and shown[0][1] is True
+    assert len(updates) == 2
+    assert isinstance(updates[-1], IPython.display.SVG)
+    assert '>a</text>' in updates[-1].data
+
+
+def test_headless_draws_nothing_until_asked(monkeypatch):
+    def fail():
+        raise AssertionError('rendered without a notebook')
+
+    monkeypatch.setattr(_core.Animator, '_show', fail)
+    assert not _core._notebook_kernel()
+    _core.Animator().add(1, 1)
+
+
+@pytest.mark.parametrize('lang, notice', [
+    ('en', '[quick profile] 256 of 60,000 training images, 256 of 10,000 '
+           'test images, 2 of 10 epochs: figures are not comparable with a '
+           'full run'),
+    ('ko', '[빠른 실행 프로필(quick)] 훈련 이미지 60,000장 중 256장, 테스트 '
+           '이미지 10,000장 중 256장, 10 에포크 중 2 에포크만 사용하므로 수치를 '
+           '전체 실행과 비교할 수 없습니다'),
+    ('zh', '[快速模式(quick)] 仅使用 60,000 张训练图像中的 256 张、10,000 张'
+           '测试图像中的 256 张，只训练 10 轮中的 2 轮：结果不能与完整运行相比'),
+])
+def test_quick_notice(monkeypatch, lang, notice):
+    monkeypatch.setenv('D2L_LANG', lang)
+    train = types.SimpleNamespace(num_examples=256, full_size=60000)
+    test = types.SimpleNamespace(num_examples=256, full_size=10000)
+    assert _core._quick_notice(train, test, 2, 10) == notice
+    # Other iterables: only the epochs are known.
+    assert '2' in _core._quick_notice([], [], 2, 10)
+    assert '60,000' not in _core._quick_notice([], [], 2, 10)
+
+
+def test_language_falls_back_to_english(monkeypatch):
+    monkeypatch.setenv('D2L_LANG', 'ko_KR.UTF-8')
+    assert _core.language() == 'ko'
+    monkeypatch.setenv('D2L_LANG', 'fr')
+    assert _core.message('epoch') == 'epoch'
+
+
+def test_result_shows_nothing_as_a_cell_value():
+    formatters = pytest.importorskip('IPython.core.formatters')
+    result = _core.TrainResult('pytorch', 0.5, 0.8, 0.7, 100.0, 'cpu', 2,
+                               1.0, 100, 'quick', [0.6, 0.5])
+    assert formatters.DisplayFormatter().format(result) == ({}, {})
