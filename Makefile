@@ -53,5 +53,11 @@ test: data ## the whole test suite (network-free)
 bench: data ## time execution per page and framework; compare d2l input pipelines
 	$(PY) -m scripts.bench --profile $(PROFILE)
 
+notebooks: setup ## write the Colab notebooks (one per edition, framework and page) to notebooks/
+	$(PY) -m scripts.export_notebooks
+
+colab-check: data ## run the notebooks as on Colab in fresh venvs under _build/colab/ (EDITION=, FRAMEWORK= select)
+	$(PY) -m scripts.colab_check $(SELECT)
+
 clean: ## remove build outputs (keeps the virtual environment)
 	rm -rf _build

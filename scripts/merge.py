@@ -200,7 +200,6 @@ def merge_source(source: Path, executed_paths: dict[str, Path], out_path: Path, 
     notebooks, to be written at `out_path`, plus its output images."""
     page = parse(source)
     assets = Assets(out_path.parent, out_path.stem)
-    has_code = page.has_code
     executed = load_executed(page, lang, executed_paths, profile)
 
     def cell_md(index, cell, fw=None):
@@ -216,7 +215,7 @@ def merge_source(source: Path, executed_paths: dict[str, Path], out_path: Path, 
         # Same code, different outputs: show the code once, the outputs as tabs.
         return render_code(cell.source, "") + "\n" + tab_set(list(rendered.items()), 0)
 
-    blocks, stamped = [], not has_code
+    blocks, stamped = [], not page.has_code
     for run in groups(page.cells):
         if len(run) == 1 and run[0][1].common:
             index, cell = run[0]
@@ -233,8 +232,8 @@ def merge_source(source: Path, executed_paths: dict[str, Path], out_path: Path, 
             if results:
                 blocks.append(results_md(lang, results))
     front = {k: v for k, v in page.front_matter.items() if k not in ("jupytext", "kernelspec")}
-    if has_code:
-        front["d2l_notebooks"] = True
+    # Only pages split per framework have notebooks to open in Colab.
+    front["d2l_notebooks"] = notebooks_for(page) == book.FRAMEWORKS
     header = ""
     if front:
         import yaml

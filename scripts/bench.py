@@ -1,0 +1,143 @@
+"""Print the book's speed figures side by side and write them to
+`_build/bench.json`.
+
+1. Execution time of every page per edition and framework (the executed
+   notebooks of the chosen profile; run `make book` first).
+2. PyTorch, the chapter's VGG-11 on the same data and device, two input
+   pipelines: the textbook's (each image resized on its own in a DataLoader
+   with worker processes, fp32) and the `d2l` package's `train_ch6`. On a CUDA
+   GPU this is the full training set; on a CPU the quick profile's subset.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import time
+
+import nbformat
+
+from scripts import book, environment
+from scripts.split import ALL
+
+
+def execution_times(profile: str) -> list[dict]:
+    rows = []
+    for lang in book.editions():
+        for page in book.pages():
+            for name in (*book.FRAMEWORKS, ALL):
+                path = book.executed_path(profile, lang, page, name)
+                if path.exists():
+                    meta = nbformat.read(path, as_version=4).metadata.get("d2l", {})
+                    rows.append({"edition": lang, "page": page, "notebook": name,
+                                 "seconds": meta.get("seconds")})
+    return rows
+
+
+def textbook_epoch(net, images, labels, batch_size, lr, device, workers):
+    """One epoch of the textbook's pipeline and loop; returns examples/sec
+    (examples over the wall-clock seconds of the epoch, loading included)."""
+    import torch
+    import torch.nn.functional as F
+    from torch import nn
+
+    class PerImage(torch.utils.data.Dataset):
+        def __len__(self):
+            return len(labels)
+
+        def __getitem__(self, i):
+            x = torch.from_numpy(images[i]).float().div(255)[None, None]
+            return F.interpolate(x, size=224, mode="bilinear", antialias=True)[0], int(labels[i])
+
+    loader = torch.utils.data.DataLoader(PerImage(), batch_size, shuffle=True, num_workers=workers)
+    optimizer = torch.optim.SGD(net.parameters(), lr=lr)
+    loss = nn.CrossEntropyLoss()
+    net.train()
+    sync = torch.cuda.synchronize if device.type == "cuda" else (lambda: None)
+    sync()
+    start, seen = time.perf_counter(), 0
+    for X, y in loader:
+        X, y = X.to(device), y.to(device)
+        optimizer.zero_grad()
+        loss(net(X), y).backward()
+        optimizer.step()
+        seen += len(y)
+    sync()
+    return seen / (time.perf_counter() - start)
+
+
+def pipelines(epochs_textbook: int, epochs_d2l: int) -> dict:
+    import torch
+    from torch import nn
+
+    from d2l import fashion_mnist
+    from d2l import torch as d2l
+    from scripts.equivalence import chapter_namespace
+
+    device = d2l.try_gpu()
+    cuda = device.type == "cuda"
+    if not cuda:
+        os.environ["D2L_PROFILE"] = "quick"  # hours otherwise
+    chapter = chapter_namespace("pytorch")
+    images, labels, _ = fashion_mnist.load("train")
+
+    def fresh_net():
+        torch.manual_seed(0)
+        net = chapter["vgg"](chapter["small_conv_arch"]).to(device)
+        net(torch.zeros((1, 1, 224, 224), device=device))  # give LazyLinear its shape
+        for m in net.modules():
+            if isinstance(m, (nn.Linear, nn.Conv2d)):
+                nn.init.xavier_uniform_(m.weight)
+        return net
+
+    net = fresh_net()
+    textbook = max(textbook_epoch(net, images, labels, 128, 0.05, device, 4 if cuda else 2)
+                   for _ in range(epochs_textbook))
+    train_iter, test_iter = d2l.load_data_fashion_mnist(128, resize=224)
+    result = d2l.train_ch6(fresh_net(), train_iter, test_iter, epochs_d2l, 0.05, device)
+    return {"device": environment.cuda_gpu_name() or f"CPU: {environment.cpu_name()}",
+            "examples": len(labels), "textbook_examples_per_sec": round(textbook, 1),
+            "d2l_examples_per_sec": round(result.examples_per_sec, 1),
+            "speedup": round(result.examples_per_sec / textbook, 2),
+            "d2l_epochs": result.num_epochs, "d2l_test_acc": round(result.test_acc, 4),
+            "d2l_loss": round(result.loss, 4)}
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--profile", default=None, help="whose execution times to show")
+    parser.add_argument("--epochs-textbook", type=int, default=1)
+    parser.add_argument("--epochs-d2l", type=int, default=None,
+                        help="default: 10 on a GPU (accuracy is checked too), else 1")
+    args = parser.parse_args(argv)
+    profile = book.resolve_profile(args.profile)
+
+    rows = execution_times(profile)
+    print(f"Execution time per page ({profile} profile), seconds")
+    names = (*book.FRAMEWORKS, ALL)
+    print(f"{'edition':8}{'page':45}" + "".join(f"{n:>12}" for n in names))
+    for lang in book.editions():
+        for page in book.pages():
+            cells = {r["notebook"]: r["seconds"] for r in rows if r["edition"] == lang and r["page"] == page}
+            if cells:
+                print(f"{lang:8}{page:45}" + "".join(f"{cells.get(n, ''):>12}" for n in names))
+    total = sum(r["seconds"] or 0 for r in rows)
+    print(f"{'total':53}{total:>12.1f}\n")
+
+    cuda = environment.cuda_gpu_name() is not None
+    speed = pipelines(args.epochs_textbook, args.epochs_d2l or (10 if cuda else 1))
+    print(f"PyTorch VGG-11 (channels/4) on {speed['device']}, {speed['examples']:,} training images")
+    print(f"  textbook pipeline (per-image resize, DataLoader, fp32): {speed['textbook_examples_per_sec']:>10,.1f} examples/sec")
+    print(f"  d2l pipeline (train_ch6):                               {speed['d2l_examples_per_sec']:>10,.1f} examples/sec")
+    print(f"  speed-up: {speed['speedup']}x; d2l after {speed['d2l_epochs']} epoch(s): "
+          f"loss {speed['d2l_loss']}, test acc {speed['d2l_test_acc']}")
+    out = book.BUILD / "bench.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps({"profile": profile, "execution": rows, "total_seconds": round(total, 1),
+                               "pytorch_pipelines": speed}, indent=2))
+    print(f"\nwritten to {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
