@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import copy
 import html
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -17,6 +18,9 @@ import yaml
 
 from scripts import book
 from scripts.merge import write_if_changed
+
+
+SPHINX_EXT = book.ROOT / "scripts" / "sphinx_ext"
 
 
 def edition_config(lang: str) -> dict:
@@ -35,7 +39,7 @@ def edition_config(lang: str) -> dict:
     sphinx_config["html_context"] = {"default_mode": "auto"}
     # Notebooks offered for download (copied there by scripts/merge.py).
     sphinx_config["html_extra_path"] = ["_extra"]
-    sphinx.setdefault("local_extensions", {})["d2l_site"] = str(book.ROOT / "scripts" / "sphinx_ext")
+    sphinx.setdefault("extra_extensions", []).append("d2l_site")
     return cfg
 
 
@@ -53,7 +57,10 @@ def build(lang: str) -> int:
     configure(lang)
     cmd = [sys.executable, "-m", "sphinx", "-b", "html", "-W", "--keep-going", "-q",
            "-d", str(book.BUILD / "doctrees" / lang), str(book.site_source(lang)), str(book.html_dir(lang))]
-    return subprocess.run(cmd).returncode
+    # The site extension lives in scripts/sphinx_ext (see its package docstring).
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(
+        filter(None, [str(SPHINX_EXT), os.environ.get("PYTHONPATH")])))
+    return subprocess.run(cmd, env=env).returncode
 
 
 def root_page() -> str:

@@ -135,6 +135,44 @@ def intro_source(lang: str, page: str, framework: str, heading: str) -> str:
     return "\n\n".join(paragraphs)
 
 
+LABEL = re.compile(r"^\(([\w-]+)\)=\s*$", re.MULTILINE)
+ROLE = re.compile(r"\{(ref|numref)\}`([^`<]*?)\s*(?:<([\w-]+)>)?`")
+FIGURE = re.compile(r"^(`{3,})\{figure\}\s+(\S+)\n((?::[\w-]+:.*\n)*)\n?(.*?)\n\1\s*$",
+                    re.MULTILINE | re.DOTALL)
+FIGURE_WORD = {"ko": "그림", "zh": "图"}
+
+
+def colab_markdown(text: str, lang: str, page: str, headings: dict[str, str]) -> str:
+    """Prose as Colab renders it: MyST labels dropped, cross-references turned
+    into links to the website, figures into images served by the website."""
+    url = page_url(lang, page)
+    site = url.rsplit("/", 1)[0]
+
+    def role(m):
+        kind, text, label = m.group(1), m.group(2), m.group(3) or m.group(2)
+        if kind == "numref":
+            text = FIGURE_WORD[lang] if not m.group(3) else text.replace("%s", "").strip()
+        return f"[{text if m.group(3) or kind == 'numref' else headings.get(label, label)}]({url}#{label})"
+
+    def figure(m):
+        image = m.group(2).rsplit("/", 1)[-1]
+        # Sphinx publishes every figure's file under _images/ of the edition.
+        root = site.rsplit("/", page.count("/"))[0] if "/" in page else site
+        return f"![{FIGURE_WORD[lang]}]({root}/_images/{image})\n\n*{m.group(4).strip()}*"
+
+    return ROLE.sub(role, FIGURE.sub(figure, LABEL.sub("", text))).strip()
+
+
+def section_titles(parsed) -> dict[str, str]:
+    """Heading text of each labelled section of a page."""
+    titles = {}
+    for cell in parsed.cells:
+        if cell.kind == "markdown":
+            for m in re.finditer(r"^\(([\w-]+)\)=\s*\n#+\s+(.+?)\s*$", cell.source, re.MULTILINE):
+                titles[m.group(1)] = m.group(2)
+    return titles
+
+
 def notebook(source: Path, lang: str, page: str, framework: str):
     """The Colab notebook of one page, or None when the page has none for this
     framework: no code, or code that runs once with all frameworks together
@@ -143,6 +181,10 @@ def notebook(source: Path, lang: str, page: str, framework: str):
     if framework not in notebooks_for(parsed):
         return None
     nb, _ = split(parsed, framework)
+    headings = section_titles(parsed)
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            cell.source = colab_markdown(cell.source, lang, page, headings)
     intro = nbformat.v4.new_markdown_cell(intro_source(lang, page, framework, title(nb) or page))
     install = nbformat.v4.new_code_cell(install_source(lang, framework))
     intro.id, install.id = INTRO_ID, INSTALL_ID

@@ -219,10 +219,14 @@ def merge_source(source: Path, executed_paths: dict[str, Path], out_path: Path, 
     for run in groups(page.cells):
         if len(run) == 1 and run[0][1].common:
             index, cell = run[0]
-            blocks.append(cell_md(index, cell))
-            if not stamped and cell.kind == "markdown" and re.search(r"^# ", cell.source, re.M):
-                blocks.append(stamp_md(lang, {fw: meta["stamp"] for fw, (_, meta) in executed.items()}))
+            title = re.search(r"^# .*$", cell.source, re.M) if cell.kind == "markdown" else None
+            if title and not stamped:
+                # The stamp goes right under the page title.
+                stamp = stamp_md(lang, {fw: meta["stamp"] for fw, (_, meta) in executed.items()})
+                blocks.append(f"{cell.source[:title.end()]}\n\n{stamp}\n{cell.source[title.end():].lstrip()}\n")
                 stamped = True
+            else:
+                blocks.append(cell_md(index, cell))
             continue
         items = [(fw, "\n".join(cell_md(i, c, fw) for i, c in run if fw in c.frameworks))
                  for fw in book.FRAMEWORKS if any(fw in c.frameworks for _, c in run)]
