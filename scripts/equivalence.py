@@ -1,0 +1,808 @@
+"""Check that the chapter's MXNet, PyTorch and TensorFlow VGG-11 are one network.
+
+The model code is not copied here: `vgg_block`, `vgg` and `small_conv_arch`
+are executed straight from the chapter source, so the check follows every
+edit of the chapter. Four checks, each raising `EquivalenceError` naming the
+framework (and the layer, where there is one) on a mismatch:
+
+1. structure: the nets built for 1x224x224 images and 10 classes, flattened
+   into leaf layers and described framework-independently (a PyTorch
+   `Conv2d` + `ReLU` is the same "conv + relu" as an MXNet `Conv2D` with
+   `activation='relu'`; an MXNet `Dense` flattens its input itself), must have
+   the same layers, output shapes (channels first) and parameter counts;
+2. logits: with one set of weights copied into all three, the same real
+   Fashion-MNIST batch must give the same logits (inference mode);
+3. one SGD step: `d2l.train_ch6` for one step on that batch must leave the
+   same weights, having made the same update;
+4. training: `d2l.train_ch6` for two epochs on a small real subset must give
+   the same per-epoch losses.
+
+Steps 3 and 4 run the chapter's own training loop, which switches the nets
+to training mode, so dropout is disabled by setting its rate to 0 for the
+duration (MXNet `Dropout._rate`, PyTorch `Dropout.p`, Keras `Dropout.rate`);
+each framework's dropout is then the identity, as in inference mode.
+
+Everything runs in float32 on the CPU. `run()` does all four and returns a
+`Report` that a page can show.
+"""
+from __future__ import annotations
+
+import ast
+import contextlib
+import dataclasses
+import itertools
+import math
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from d2l import _core
+from scripts.book import FRAMEWORK_LABELS, FRAMEWORKS, source_path
+from scripts.source import parse
+
+SOURCE = source_path("ko", "chapter_convolutional-modern/vgg")
+# What the checks take from the chapter; the first definition of each counts.
+NAMES = ("vgg_block", "conv_arch", "vgg", "ratio", "small_conv_arch")
+IMAGE = (1, 224, 224)                  # one example, channels first
+NUM_CLASSES = 10
+TOTAL_PARAMS = 43_093_322              # as the chapter counts for small_conv_arch
+LR = 0.05                              # the chapter's learning rate
+BATCH_SIZE, TRAIN_BATCHES, TEST_BATCHES, EPOCHS = 32, 2, 1, 2
+LOGITS_TOL, WEIGHTS_TOL, LOSS_TOL = 1e-4, 1e-4, 1e-3
+# A conv layer's gradient sums millions of float32 products, in an order
+# that differs between frameworks: the update itself agrees to about 0.1%
+# (as float32 and float64 do within one framework); a wrong gradient is off
+# by 100%.
+UPDATE_TOL = 1e-2
+# Pixels are made by each framework's own loader (same resize matrix), so
+# they may differ by float32 rounding; anything more is a different image.
+INPUT_TOL = 1e-5
+
+
+class EquivalenceError(AssertionError):
+    """The frameworks disagree; the message names the framework and layer."""
+
+
+# -- describing layers ---------------------------------------------------------
+
+@dataclass(frozen=True)
+class Layer:
+    """One leaf layer, described the same way in every framework."""
+    kind: str                    # conv, maxpool, flatten, dense, dropout, activation,
+                                 # or the class name of a layer the check does not know
+    shape: tuple[int, ...]       # output shape of one example, channels first
+    params: int
+    kernel: tuple[int, ...] | None = None
+    stride: tuple[int, ...] | None = None
+    padding: tuple[tuple[int, int], ...] | None = None   # (before, after) per dimension
+    width: int | None = None     # output channels or features
+    activation: str | None = None
+    rate: float | None = None
+
+    def describe(self) -> str:
+        """E.g. `conv 3x3, stride 1, pad 1 + relu`; the width is in the shape."""
+        parts = [self.kind]
+        if self.kernel:
+            parts[0] += " " + "x".join(map(str, self.kernel))
+        if self.kind == "dense":
+            parts[0] += f" {self.width}"
+        if self.rate is not None:
+            parts[0] += f" {self.rate:g}"
+        if self.stride:
+            parts.append(f"stride {_compact(self.stride)}")
+        if self.padding and (self.kind == "conv" or any(map(any, self.padding))):
+            pads = {p for pair in self.padding for p in pair}
+            parts.append(f"pad {pads.pop()}" if len(pads) == 1 else f"pad {self.padding}")
+        return ", ".join(parts) + (f" + {self.activation}" if self.activation else "")
+
+
+def _compact(values) -> str:
+    return str(values[0]) if len(set(values)) == 1 else "x".join(map(str, values))
+
+
+def _pair(value) -> tuple[int, int]:
+    return (value, value) if isinstance(value, int) else tuple(value)
+
+
+def _padding(padding, spatial, kernel, stride) -> tuple[tuple[int, int], ...]:
+    """Explicit (before, after) pads from a number, a tuple or 'same'/'valid'."""
+    if padding == "valid":
+        return ((0, 0),) * len(kernel)
+    if padding == "same":
+        pads = []
+        for n, k, s in zip(spatial, kernel, stride):
+            total = max((-(-n // s) - 1) * s + k - n, 0)
+            pads.append((total // 2, total - total // 2))
+        return tuple(pads)
+    return tuple((p, p) for p in _pair(padding))
+
+
+# -- the chapter's code --------------------------------------------------------
+
+def _defined(node) -> set[str]:
+    if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+        return {node.name}
+    if isinstance(node, ast.Assign):
+        return {n.id for t in node.targets for n in ast.walk(t) if isinstance(n, ast.Name)}
+    return set()
+
+
+def _chapter_text(source, text: str | None) -> str:
+    return Path(source).read_text(encoding="utf-8") if text is None else text
+
+
+def chapter_namespace(framework: str, source: Path | str = SOURCE, text: str | None = None) -> dict:
+    """Execute, for one framework, the chapter cells that define NAMES
+    (`text`, if given, stands for the content of `source`).
+
+    A cell runs up to its last wanted definition, so the set-up before it
+    (imports, `npx.set_np()`) runs and the demonstration after it (building
+    the full-width net and printing its shapes) does not. Tracebacks point
+    at the chapter's own lines.
+    """
+    text = _chapter_text(source, text)
+    lines = text.splitlines()
+    namespace = {"__name__": f"vgg_{framework}"}
+    missing = set(NAMES)
+    for cell in parse(source, text).cells:
+        if cell.kind != "code" or framework not in cell.frameworks or not missing:
+            continue
+        tree = ast.parse(cell.source)
+        wanted = [i for i, node in enumerate(tree.body) if _defined(node) & missing]
+        if not wanted:
+            continue
+        tree.body = tree.body[:wanted[-1] + 1]
+        # cell.line is the fence; the code starts after any option lines.
+        ast.increment_lineno(tree, lines.index(cell.source.splitlines()[0], cell.line))
+        exec(compile(tree, str(source), "exec"), namespace)
+        missing -= set().union(*map(_defined, tree.body))
+    if missing:
+        raise EquivalenceError(f"{FRAMEWORK_LABELS[framework]}: {source} defines no "
+                               f"{', '.join(sorted(missing))} in its {framework} cells")
+    return namespace
+
+
+def change_code(framework: str, old: str, new: str, source: Path | str = SOURCE) -> str:
+    """The chapter's text with `old` replaced by `new` once, in the one code
+    cell of `framework` alone that contains `old`: a deliberate bug for
+    `build(source, text)` to catch."""
+    text = _chapter_text(source, None)
+    cells = [c for c in parse(source, text).cells
+             if c.kind == "code" and c.frameworks == (framework,) and old in c.source]
+    if len(cells) != 1 or text.count(cells[0].source) != 1:
+        raise ValueError(f"{old!r} must be in exactly one {framework} code cell of {source}, "
+                         f"found {len(cells)}")
+    return text.replace(cells[0].source, cells[0].source.replace(old, new, 1))
+
+
+# -- the frameworks ------------------------------------------------------------
+
+@dataclass
+class Param:
+    """A conv or dense layer's weights in one layout for all: conv (out, in,
+    kh, kw); dense (out, in) with inputs flattened channels first."""
+    layer: int
+    weight: np.ndarray
+    bias: np.ndarray
+    image: tuple[int, int, int] | None = None   # (C, H, W) a dense layer's input was flattened from
+
+
+class Framework:
+    """What the checks need from one framework; the chapter's code (in
+    `namespace`) builds the net, `d2l` trains it."""
+
+    name: str
+    rate_attr: str               # the attribute holding a dropout layer's rate
+
+    def __init__(self, namespace: dict):
+        self.namespace, self.d2l = namespace, namespace["d2l"]
+
+    def build(self):
+        return self.namespace["vgg"](self.namespace["small_conv_arch"], num_classes=NUM_CLASSES)
+
+    def walk(self, net):
+        """Yield (Layer, leaf) for each leaf layer, running a zero image
+        through them one at a time, so that a wrong layer is reported before
+        the layers after it allocate weights for a wrong shape."""
+        x = self.zeros()
+        for leaf in self.leaves(net):
+            y = self.call(leaf, x)
+            for layer in self.describe(leaf, self.shape(x), self.shape(y)):
+                yield layer, leaf
+            x = y
+
+    def loaders(self):
+        return self.d2l.load_data_fashion_mnist(BATCH_SIZE, resize=IMAGE[1], shuffle=False)
+
+    def train(self, net, train_iter, test_iter, num_epochs):
+        """The chapter's training loop; returns its TrainResult."""
+        return self.d2l.train_ch6(net, train_iter, test_iter, num_epochs, LR, self.cpu,
+                                  init_weights=False)
+
+
+class MXNet(Framework):
+    name, rate_attr = "mxnet", "_rate"
+
+    def __init__(self, namespace):
+        super().__init__(namespace)
+        import mxnet as mx
+
+        self.mx, self.nn, self.cpu = mx, mx.gluon.nn, mx.cpu()
+
+    def build(self):
+        net = super().build()
+        net.initialize(ctx=self.cpu)
+        return net
+
+    def leaves(self, block):
+        if isinstance(block, (self.nn.Sequential, self.nn.HybridSequential)):
+            for child in block:
+                yield from self.leaves(child)
+        else:
+            yield block
+
+    def zeros(self):
+        return self.mx.np.zeros((1, *IMAGE), ctx=self.cpu)
+
+    def call(self, leaf, x):
+        return leaf(x)
+
+    def shape(self, x):
+        return tuple(x.shape[1:])
+
+    def describe(self, leaf, x_in, out):
+        nn = self.nn
+        params = sum(p.data().size for p in leaf.collect_params().values())
+        act = leaf.act._act_type if getattr(leaf, "act", None) else None
+        if isinstance(leaf, nn.Conv2D):
+            k = leaf._kwargs
+            return [Layer("conv", out, params, k["kernel"], k["stride"],
+                          _padding(k["pad"], x_in[1:], k["kernel"], k["stride"]), leaf._channels, act)]
+        if isinstance(leaf, (nn.MaxPool2D, nn.AvgPool2D)):
+            k = leaf._kwargs
+            return [Layer(k["pool_type"] + "pool", out, params, k["kernel"], k["stride"],
+                          _padding(k["pad"], x_in[1:], k["kernel"], k["stride"]))]
+        if isinstance(leaf, nn.Dense):
+            # Dense(flatten=True), the default, flattens a multi-axis input itself.
+            flat = [Layer("flatten", (math.prod(x_in),), 0)] if leaf._flatten and len(x_in) > 1 else []
+            return flat + [Layer("dense", out, params, width=leaf._units, activation=act)]
+        if isinstance(leaf, nn.Flatten):
+            return [Layer("flatten", out, params)]
+        if isinstance(leaf, nn.Dropout):
+            return [Layer("dropout", out, params, rate=leaf._rate)]
+        if isinstance(leaf, nn.Activation):
+            return [Layer("activation", out, params, activation=leaf._act_type)]
+        return [Layer(type(leaf).__name__, out, params)]
+
+    def set_param(self, leaf, param):
+        leaf.weight.set_data(self.mx.np.array(param.weight, ctx=self.cpu))
+        leaf.bias.set_data(self.mx.np.array(param.bias, ctx=self.cpu))
+
+    def get_param(self, leaf, like):
+        return dataclasses.replace(like, weight=leaf.weight.data().asnumpy(),
+                                   bias=leaf.bias.data().asnumpy())
+
+    def images(self, X):
+        return X.asnumpy()
+
+    def logits(self, net, X):
+        return net(X).asnumpy()        # outside autograd.record(): inference mode
+
+
+class PyTorch(Framework):
+    name, rate_attr = "pytorch", "p"
+
+    def __init__(self, namespace):
+        super().__init__(namespace)
+        import torch
+
+        self.torch, self.nn, self.cpu = torch, torch.nn, torch.device("cpu")
+        self.activations = {self.nn.ReLU: "relu", self.nn.Tanh: "tanh", self.nn.Sigmoid: "sigmoid"}
+
+    def build(self):
+        return super().build().eval()
+
+    def leaves(self, module):
+        if isinstance(module, self.nn.Sequential):
+            for child in module:
+                yield from self.leaves(child)
+        else:
+            yield module
+
+    def zeros(self):
+        return self.torch.zeros((1, *IMAGE))
+
+    def call(self, leaf, x):
+        with self.torch.no_grad():
+            return leaf(x)
+
+    def shape(self, x):
+        return tuple(x.shape[1:])
+
+    def describe(self, leaf, x_in, out):
+        nn = self.nn
+        params = sum(p.numel() for p in leaf.parameters())
+        if isinstance(leaf, nn.Conv2d):
+            return [Layer("conv", out, params, leaf.kernel_size, leaf.stride,
+                          _padding(leaf.padding, x_in[1:], leaf.kernel_size, leaf.stride), leaf.out_channels)]
+        if isinstance(leaf, (nn.MaxPool2d, nn.AvgPool2d)):
+            kernel = _pair(leaf.kernel_size)
+            stride = _pair(leaf.stride or leaf.kernel_size)
+            kind = "maxpool" if isinstance(leaf, nn.MaxPool2d) else "avgpool"
+            return [Layer(kind, out, params, kernel, stride, _padding(leaf.padding, x_in[1:], kernel, stride))]
+        if isinstance(leaf, nn.Flatten):
+            return [Layer("flatten", out, params)]
+        if isinstance(leaf, nn.Linear):    # LazyLinear becomes a Linear once it has run
+            return [Layer("dense", out, params, width=leaf.out_features)]
+        if isinstance(leaf, nn.Dropout):
+            return [Layer("dropout", out, params, rate=leaf.p)]
+        if type(leaf) in self.activations:
+            return [Layer("activation", out, params, activation=self.activations[type(leaf)])]
+        return [Layer(type(leaf).__name__, out, params)]
+
+    def set_param(self, leaf, param):
+        with self.torch.no_grad():
+            leaf.weight.copy_(self.torch.from_numpy(param.weight))
+            leaf.bias.copy_(self.torch.from_numpy(param.bias))
+
+    def get_param(self, leaf, like):
+        return dataclasses.replace(like, weight=leaf.weight.detach().numpy().copy(),
+                                   bias=leaf.bias.detach().numpy().copy())
+
+    def images(self, X):
+        return X.numpy()
+
+    def logits(self, net, X):
+        net.eval()
+        with self.torch.no_grad():
+            return net(X).numpy()
+
+
+class TensorFlow(Framework):
+    name, rate_attr = "tensorflow", "rate"
+    cpu = "/CPU:0"
+
+    def __init__(self, namespace):
+        super().__init__(namespace)
+        import tensorflow as tf
+
+        self.tf, self.layers = tf, tf.keras.layers
+
+    def leaves(self, layer):
+        if isinstance(layer, self.tf.keras.Sequential):
+            for child in layer.layers:
+                yield from self.leaves(child)
+        else:
+            yield layer
+
+    def zeros(self):
+        with self.tf.device(self.cpu):
+            return self.tf.zeros((1, *IMAGE[1:], IMAGE[0]))
+
+    def call(self, leaf, x):
+        with self.tf.device(self.cpu):
+            return leaf(x)
+
+    def shape(self, x):
+        shape = tuple(x.shape[1:])
+        return (shape[-1], *shape[:-1]) if len(shape) == 3 else shape   # NHWC -> CHW
+
+    def _activation(self, leaf):
+        name = leaf.activation.__name__
+        return None if name == "linear" else name
+
+    def describe(self, leaf, x_in, out):
+        layers = self.layers
+        params = leaf.count_params()
+        if isinstance(leaf, layers.Conv2D):
+            return [Layer("conv", out, params, leaf.kernel_size, leaf.strides,
+                          _padding(leaf.padding, x_in[1:], leaf.kernel_size, leaf.strides),
+                          leaf.filters, self._activation(leaf))]
+        if isinstance(leaf, (layers.MaxPooling2D, layers.AveragePooling2D)):
+            kind = "maxpool" if isinstance(leaf, layers.MaxPooling2D) else "avgpool"
+            return [Layer(kind, out, params, leaf.pool_size, leaf.strides,
+                          _padding(leaf.padding, x_in[1:], leaf.pool_size, leaf.strides))]
+        if isinstance(leaf, layers.Flatten):
+            return [Layer("flatten", out, params)]
+        if isinstance(leaf, layers.Dense):
+            return [Layer("dense", out, params, width=leaf.units, activation=self._activation(leaf))]
+        if isinstance(leaf, layers.Dropout):
+            return [Layer("dropout", out, params, rate=leaf.rate)]
+        if isinstance(leaf, layers.Activation):
+            return [Layer("activation", out, params, activation=self._activation(leaf))]
+        if isinstance(leaf, layers.ReLU):
+            return [Layer("activation", out, params, activation="relu")]
+        return [Layer(type(leaf).__name__, out, params)]
+
+    def set_param(self, leaf, param):
+        w = param.weight
+        if w.ndim == 4:
+            kernel = w.transpose(2, 3, 1, 0)          # OIHW -> HWIO
+        else:
+            if param.image:                           # inputs (c, h, w) -> Keras' NHWC order (h, w, c)
+                w = w.reshape(len(w), *param.image).transpose(0, 2, 3, 1).reshape(len(w), -1)
+            kernel = w.T                              # (out, in) -> (in, out)
+        leaf.kernel.assign(kernel)
+        leaf.bias.assign(param.bias)
+
+    def get_param(self, leaf, like):
+        kernel = leaf.kernel.numpy()
+        if kernel.ndim == 4:
+            w = kernel.transpose(3, 2, 0, 1)          # HWIO -> OIHW
+        else:
+            w = kernel.T
+            if like.image:
+                c, h, width = like.image
+                w = w.reshape(len(w), h, width, c).transpose(0, 3, 1, 2).reshape(len(w), -1)
+        return dataclasses.replace(like, weight=np.ascontiguousarray(w), bias=leaf.bias.numpy())
+
+    def images(self, X):
+        return X.numpy().transpose(0, 3, 1, 2)
+
+    def logits(self, net, X):
+        with self.tf.device(self.cpu):
+            return net(X, training=False).numpy()
+
+    def train(self, net, train_iter, test_iter, num_epochs):
+        # train_ch6 takes a function that makes the net; ours is already built.
+        super().train(lambda: net, train_iter, test_iter, num_epochs)
+        return self.d2l.last_result
+
+
+ADAPTERS = {"mxnet": MXNet, "pytorch": PyTorch, "tensorflow": TensorFlow}
+
+
+# -- structure -----------------------------------------------------------------
+
+@dataclass
+class Model:
+    framework: Framework
+    net: object
+    layers: list[Layer] = dataclasses.field(default_factory=list)
+    weighted: list[object] = dataclasses.field(default_factory=list)   # leaves with weights, in order
+    dropouts: list[object] = dataclasses.field(default_factory=list)
+
+
+@dataclass
+class Row:
+    index: int
+    layers: dict[str, Layer | None]   # per framework; None where it has no such layer
+
+    @property
+    def agree(self) -> bool:
+        return len(set(self.layers.values())) == 1
+
+    @property
+    def layer(self) -> Layer:
+        return next(layer for layer in self.layers.values() if layer is not None)
+
+
+def _fuse(pairs):
+    """Merge an activation layer into the conv or dense layer before it, so
+    that PyTorch's Conv2d + ReLU reads like MXNet's and Keras' Conv2D(activation=...)."""
+    pending = None
+    for layer, leaf in pairs:
+        if (layer.kind == "activation" and pending and pending[0].kind in ("conv", "dense")
+                and pending[0].activation is None):
+            pending = (dataclasses.replace(pending[0], activation=layer.activation), pending[1])
+            continue
+        if pending:
+            yield pending
+        pending = (layer, leaf)
+    if pending:
+        yield pending
+
+
+def _layer_text(layer: Layer | None) -> str:
+    if layer is None:
+        return "no such layer"
+    return f"{layer.describe()} -> {layer.shape}, {layer.params:,} parameters"
+
+
+def _differences(layer: Layer, other: Layer) -> str:
+    # The settings first: a wrong shape or count is their consequence.
+    fields = sorted(dataclasses.fields(Layer), key=lambda f: f.name in ("shape", "params"))
+    return "; ".join(f"{f.name} {getattr(layer, f.name)} instead of {getattr(other, f.name)}"
+                     for f in fields if getattr(layer, f.name) != getattr(other, f.name))
+
+
+def _mismatch(row: Row) -> str:
+    """Name the framework that differs from the other two, or all three."""
+    groups: dict[Layer | None, list[str]] = {}
+    for fw, layer in row.layers.items():
+        groups.setdefault(layer, []).append(FRAMEWORK_LABELS[fw])
+    if len(groups) == len(row.layers):
+        return f"layer {row.index} differs in every framework:" + "".join(
+            f"\n  {names[0]}: {_layer_text(layer)}" for layer, names in groups.items())
+    (odd, [odd_name]), (common, names) = sorted(groups.items(), key=lambda item: len(item[1]))
+    others = " and ".join(names)
+    message = (f"{odd_name} layer {row.index} differs from {others}:\n"
+               f"  {odd_name}: {_layer_text(odd)}\n  {others}: {_layer_text(common)}")
+    return message + (f"\n  {_differences(odd, common)}" if odd and common else "")
+
+
+def build(source: Path | str = SOURCE, text: str | None = None) -> tuple[list[Row], dict[str, Model]]:
+    """Build the three nets from the chapter (`text`, if given, stands for
+    the content of `source`) and compare them layer by layer; raise
+    EquivalenceError at the first layer that differs."""
+    models, streams = {}, {}
+    for fw in FRAMEWORKS:
+        adapter = ADAPTERS[fw](chapter_namespace(fw, source, text))
+        models[fw] = Model(adapter, adapter.build())
+        streams[fw] = _fuse(adapter.walk(models[fw].net))
+    rows = []
+    for index in itertools.count():
+        current = {fw: next(stream, None) for fw, stream in streams.items()}
+        if not any(current.values()):
+            break
+        row = Row(index, {fw: pair and pair[0] for fw, pair in current.items()})
+        rows.append(row)
+        if not row.agree:
+            raise EquivalenceError(_mismatch(row))
+        for fw, (layer, leaf) in current.items():
+            model = models[fw]
+            model.layers.append(layer)
+            if layer.kind in ("conv", "dense"):
+                model.weighted.append(leaf)
+            elif layer.kind == "dropout":
+                model.dropouts.append(leaf)
+    for fw, model in models.items():
+        total = sum(layer.params for layer in model.layers)
+        if total != TOTAL_PARAMS:
+            raise EquivalenceError(f"{FRAMEWORK_LABELS[fw]}: {total:,} parameters in all, "
+                                   f"the chapter counts {TOTAL_PARAMS:,}")
+    return rows, models
+
+
+# -- weights and the numerical checks ------------------------------------------
+
+def initial_params(layers: list[Layer], seed: int = 0) -> list[Param]:
+    """Glorot-uniform weights (as train_ch6 would draw) and small non-zero
+    biases, so that a bias copied to the wrong place would show."""
+    rng = np.random.default_rng(seed)
+    inputs = [IMAGE, *(layer.shape for layer in layers)]     # inputs[i]: layer i's input
+    params = []
+    for index, layer in enumerate(layers):
+        if layer.kind not in ("conv", "dense"):
+            continue
+        if layer.kind == "conv":
+            shape = (layer.width, inputs[index][0], *layer.kernel)
+        else:
+            shape = (layer.width, math.prod(inputs[index]))
+        receptive = math.prod(shape[2:])
+        bound = math.sqrt(6 / ((shape[0] + shape[1]) * receptive))
+        weight = (rng.random(shape, np.float32) * 2 - 1) * np.float32(bound)
+        bias = (rng.random(shape[0], np.float32) * 2 - 1) * np.float32(0.01)
+        image = None
+        if layer.kind == "dense" and index and layers[index - 1].kind == "flatten":
+            image = inputs[index - 1] if len(inputs[index - 1]) == 3 else None
+        params.append(Param(index, weight, bias, image))
+    return params
+
+
+def load_params(model: Model, params: list[Param]):
+    for leaf, param in zip(model.weighted, params):
+        model.framework.set_param(leaf, param)
+
+
+def read_params(model: Model, like: list[Param]) -> list[Param]:
+    return [model.framework.get_param(leaf, p) for leaf, p in zip(model.weighted, like)]
+
+
+@contextlib.contextmanager
+def dropout_off(model: Model):
+    """Dropout rate 0 while training, so that each framework's dropout is the
+    identity; the chapter's rate is restored afterwards."""
+    attr = model.framework.rate_attr
+    saved = [getattr(leaf, attr) for leaf in model.dropouts]
+    for leaf in model.dropouts:
+        setattr(leaf, attr, 0.0)
+    try:
+        yield
+    finally:
+        for leaf, rate in zip(model.dropouts, saved):
+            setattr(leaf, attr, rate)
+
+
+@contextlib.contextmanager
+def _quiet():
+    """Keep printed progress and figures drawn in a notebook off the page."""
+    from IPython.utils.capture import capture_output
+
+    with capture_output():
+        yield
+
+
+@contextlib.contextmanager
+def _training(model: Model):
+    """How the check runs train_ch6: dropout off, no progress on the page,
+    and no record in D2L_RESULTS_FILE, whose table is for the chapter's
+    real training runs."""
+    results = os.environ.pop("D2L_RESULTS_FILE", None)
+    try:
+        with dropout_off(model), _quiet():
+            yield
+    finally:
+        if results is not None:
+            os.environ["D2L_RESULTS_FILE"] = results
+
+
+def _pairs():
+    return list(itertools.combinations(FRAMEWORKS, 2))
+
+
+def _max_abs(arrays: dict[str, np.ndarray], what: str, tol: float) -> dict[tuple[str, str], float]:
+    diffs = {}
+    for a, b in _pairs():
+        if arrays[a].shape != arrays[b].shape:
+            raise EquivalenceError(f"{what}: {FRAMEWORK_LABELS[a]} gives shape {arrays[a].shape}, "
+                                   f"{FRAMEWORK_LABELS[b]} {arrays[b].shape}")
+        diffs[a, b] = float(np.max(np.abs(arrays[a] - arrays[b])))
+        if not diffs[a, b] <= tol:
+            raise EquivalenceError(f"{what} of {FRAMEWORK_LABELS[a]} and {FRAMEWORK_LABELS[b]} "
+                                   f"differ by up to {diffs[a, b]:.2e} (tolerance {tol:g})")
+    return diffs
+
+
+def _step_differences(before: list[Param], after: dict[str, list[Param]], layers: list[Layer]):
+    """Per pair, the largest relative difference over the layers, each layer's
+    weights and bias taken together, of the updated weights, ||a - b|| / ||b||,
+    and of the update itself, ||a - b|| / ||b - before||. One step moves the
+    weights little, so the first is small even for a wrong gradient; the
+    second shows that the gradients agree."""
+    weights, updates = {}, {}
+    for a, b in _pairs():
+        weights[a, b] = updates[a, b] = 0.0
+        for start, pa, pb in zip(before, after[a], after[b]):
+            x, y, x0 = (np.concatenate([p.weight.ravel(), p.bias.ravel()]) for p in (pa, pb, start))
+            gap = np.linalg.norm(x - y)
+            for table, what, d, tol in (
+                    (weights, "updated weights", gap / np.linalg.norm(y), WEIGHTS_TOL),
+                    (updates, "update (new minus old weights)", gap / np.linalg.norm(y - x0), UPDATE_TOL)):
+                if not d <= tol:
+                    raise EquivalenceError(
+                        f"after one SGD step, the {what} of layer {start.layer} "
+                        f"({layers[start.layer].describe()}) differ between {FRAMEWORK_LABELS[a]} and "
+                        f"{FRAMEWORK_LABELS[b]} by {d:.2e} relative (tolerance {tol:g})")
+                table[a, b] = max(table[a, b], float(d))
+    return weights, updates
+
+
+# -- the report ----------------------------------------------------------------
+
+TEXT = {
+    "ko": {"layer": "층", "shape": "출력 모양 (C, H, W)", "params": "매개변수", "agree": "일치",
+           "total": "합계", "pair": "비교한 프레임워크", "inputs": "입력 이미지 (최대 절대 차이)",
+           "logits": "로짓 (최대 절대 차이)", "weights": "한 스텝 뒤 가중치 (최대 상대 차이)",
+           "updates": "갱신량 (최대 상대 차이)",
+           "epoch": "에포크", "spread": "최대 차이", "loss": "훈련 손실"},
+    "zh": {"layer": "层", "shape": "输出形状 (C, H, W)", "params": "参数个数", "agree": "一致",
+           "total": "合计", "pair": "对比的框架", "inputs": "输入图像（最大绝对差）",
+           "logits": "logits（最大绝对差）", "weights": "更新一步后的权重（最大相对差）",
+           "updates": "更新量（最大相对差）",
+           "epoch": "迭代周期", "spread": "最大差", "loss": "训练损失"},
+    "en": {"layer": "layer", "shape": "output shape (C, H, W)", "params": "parameters",
+           "agree": "same", "total": "total", "pair": "frameworks", "inputs": "input images (max abs diff)",
+           "logits": "logits (max abs diff)", "weights": "weights after one step (max rel diff)",
+           "updates": "update (max rel diff)",
+           "epoch": "epoch", "spread": "max diff", "loss": "training loss"},
+}
+
+
+def _text(key: str) -> str:
+    """In the edition's language (D2L_LANG, set by the build)."""
+    return TEXT[_core.language()][key]
+
+
+def _markdown(header: list[str], rows: list[list[str]]):
+    from IPython.display import Markdown
+
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return Markdown("\n".join(lines))
+
+
+@dataclass
+class Report:
+    rows: list[Row]
+    totals: dict[str, int]
+    inputs: dict[tuple[str, str], float]      # max abs difference of the batch's pixels
+    logits: dict[tuple[str, str], float]      # max abs difference
+    weights: dict[tuple[str, str], float]     # max relative difference after one SGD step
+    updates: dict[tuple[str, str], float]     # max relative difference of that step's update
+    losses: dict[str, list[float]]            # per-epoch training loss
+    seconds: dict[str, float]
+
+    def layer_table(self):
+        """The layers with output shapes and parameter counts per framework."""
+        labels = [FRAMEWORK_LABELS[fw] for fw in FRAMEWORKS]
+        rows = [[str(r.index), f"`{r.layer.describe()}`", " x ".join(map(str, r.layer.shape)),
+                 *(f"{r.layers[fw].params:,}" for fw in FRAMEWORKS), "✓" if r.agree else "✗"]
+                for r in self.rows]
+        rows.append(["", f"**{_text('total')}**", "", *(f"**{self.totals[fw]:,}**" for fw in FRAMEWORKS),
+                     "✓" if len(set(self.totals.values())) == 1 else "✗"])
+        return _markdown(["#", _text("layer"), _text("shape"),
+                          *(f"{label} {_text('params')}" for label in labels), _text("agree")], rows)
+
+    def difference_table(self):
+        """Pairwise largest differences of inputs, logits, updated weights and updates."""
+        tables = (self.inputs, self.logits, self.weights, self.updates)
+        rows = [[f"{FRAMEWORK_LABELS[a]} – {FRAMEWORK_LABELS[b]}", *(f"{t[a, b]:.1e}" for t in tables)]
+                for a, b in _pairs()]
+        return _markdown([_text(key) for key in ("pair", "inputs", "logits", "weights", "updates")], rows)
+
+    def loss_table(self):
+        """Per-epoch training losses of the three frameworks and their spread."""
+        rows = []
+        for epoch, values in enumerate(zip(*(self.losses[fw] for fw in FRAMEWORKS)), 1):
+            rows.append([str(epoch), *(f"{v:.6f}" for v in values), f"{max(values) - min(values):.1e}"])
+        return _markdown([_text("epoch"), *(FRAMEWORK_LABELS[fw] for fw in FRAMEWORKS), _text("spread")],
+                         rows)
+
+    def loss_figure(self, xlabel: str | None = None, ylabel: str | None = None):
+        """The three loss curves on one SVG plot, drawn by the book's Animator
+        so that it looks like the chapter's training figures."""
+        from IPython.display import SVG
+
+        # Margins around the first and last epoch keep their markers whole.
+        animator = _core.Animator(xlabel=xlabel or _text("epoch"), ylabel=ylabel or _text("loss"),
+                                  legend=[FRAMEWORK_LABELS[fw] for fw in FRAMEWORKS],
+                                  xlim=[0.8, EPOCHS + 0.2], fmts=("o-", "s--", "^:"))
+        with _quiet():     # Animator redraws in a notebook on every add
+            for epoch, values in enumerate(zip(*(self.losses[fw] for fw in FRAMEWORKS)), 1):
+                animator.add(epoch, list(values))
+        animator.axes[0].set_xticks(range(1, EPOCHS + 1))   # whole epochs only
+        return SVG(animator.svg())
+
+
+def run(source: Path | str = SOURCE) -> Report:
+    """All four checks; raises EquivalenceError at the first disagreement."""
+    seconds = dict.fromkeys(("structure", "logits", "step", "training"), 0.0)
+    clock = time.perf_counter()
+
+    def lap(phase):
+        nonlocal clock
+        now = time.perf_counter()
+        seconds[phase] += now - clock
+        clock = now
+
+    rows, models = build(source)
+    lap("structure")
+    layers = models[FRAMEWORKS[0]].layers
+    params = initial_params(layers)
+    images, outputs, updated, losses = {}, {}, {}, {}
+    for fw in FRAMEWORKS:
+        model = models.pop(fw)     # one framework at a time: the last one's net can go
+        framework = model.framework
+        train_iter, test_iter = framework.loaders()
+        train = list(itertools.islice(train_iter, TRAIN_BATCHES))
+        test = list(itertools.islice(test_iter, TEST_BATCHES))
+        images[fw] = framework.images(train[0][0])
+        load_params(model, params)
+        outputs[fw] = framework.logits(model.net, train[0][0])
+        lap("logits")
+        load_params(model, params)
+        with _training(model):
+            framework.train(model.net, train[:1], train[:1], 1)
+        updated[fw] = read_params(model, params)
+        lap("step")
+        load_params(model, params)
+        with _training(model):
+            losses[fw] = list(framework.train(model.net, train, test, EPOCHS).epoch_losses)
+        lap("training")
+
+    inputs = _max_abs(images, "the first batch's images", INPUT_TOL)
+    logits = _max_abs(outputs, "the logits", LOGITS_TOL)
+    weights, updates = _step_differences(params, updated, layers)
+    for epoch in range(EPOCHS):
+        for a, b in _pairs():
+            la, lb = losses[a][epoch], losses[b][epoch]
+            if not abs(la - lb) <= LOSS_TOL:
+                raise EquivalenceError(
+                    f"epoch {epoch + 1}: training loss {la:.6f} in {FRAMEWORK_LABELS[a]}, "
+                    f"{lb:.6f} in {FRAMEWORK_LABELS[b]} (tolerance {LOSS_TOL:g})")
+    totals = {fw: sum(row.layers[fw].params for row in rows) for fw in FRAMEWORKS}
+    return Report(rows, totals, inputs, logits, weights, updates, losses, seconds)
