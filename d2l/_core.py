@@ -29,11 +29,11 @@ MESSAGES = {
         'epoch': 'epoch',
         'quick': ('[quick profile] {n_train:,} of {N_train:,} training '
                   'images, {n_test:,} of {N_test:,} test images, {epochs} '
-                  'of {total_epochs} epochs: figures are not comparable '
-                  'with a full run'),
+                  'of {total_epochs} epochs.\nThe figures below are not '
+                  'comparable with a full run.'),
         'quick_epochs': ('[quick profile] {epochs} of {total_epochs} '
-                         'epochs: figures are not comparable with a full '
-                         'run'),
+                         'epochs.\nThe figures below are not comparable '
+                         'with a full run.'),
         'cuda': 'cuda: bf16 autocast, channels_last, data on GPU',
         'bad_profile': ("D2L_PROFILE must be 'full' or 'quick', "
                         'not {value!r}'),
@@ -67,12 +67,12 @@ MESSAGES = {
         'test_acc': '테스트 정확도',
         'epoch': '에포크',
         'quick': ('[빠른 실행 프로필(quick)] 훈련 이미지 {N_train:,}장 중 '
-                  '{n_train:,}장, 테스트 이미지 {N_test:,}장 중 {n_test:,}장, '
-                  '{total_epochs} 에포크 중 {epochs} 에포크만 사용하므로 '
-                  '수치를 전체 실행과 비교할 수 없습니다'),
+                  '{n_train:,}장,\n테스트 이미지 {N_test:,}장 중 {n_test:,}장, '
+                  '{total_epochs} 에포크 중 {epochs} 에포크만 사용합니다.\n'
+                  '아래 수치는 전체 실행 결과와 비교할 수 없습니다.'),
         'quick_epochs': ('[빠른 실행 프로필(quick)] {total_epochs} 에포크 중 '
-                         '{epochs} 에포크만 사용하므로 수치를 전체 실행과 '
-                         '비교할 수 없습니다'),
+                         '{epochs} 에포크만 사용합니다.\n아래 수치는 전체 실행 '
+                         '결과와 비교할 수 없습니다.'),
         'cuda': 'cuda: bf16 autocast, channels_last, 데이터는 GPU 메모리에 상주',
         'bad_profile': ("D2L_PROFILE은 'full' 또는 'quick'이어야 합니다"
                         '(현재 값: {value!r})'),
@@ -105,13 +105,13 @@ MESSAGES = {
         'train_loss': '训练损失',
         'train_acc': '训练准确率',
         'test_acc': '测试准确率',
-        'epoch': '轮次',
+        'epoch': '迭代周期',
         'quick': ('[快速模式(quick)] 仅使用 {N_train:,} 张训练图像中的 '
-                  '{n_train:,} 张、{N_test:,} 张测试图像中的 {n_test:,} 张，'
-                  '只训练 {total_epochs} 轮中的 {epochs} 轮：结果不能与完整运行'
-                  '相比'),
-        'quick_epochs': ('[快速模式(quick)] 只训练 {total_epochs} 轮中的 '
-                         '{epochs} 轮：结果不能与完整运行相比'),
+                  '{n_train:,} 张、\n{N_test:,} 张测试图像中的 {n_test:,} 张，'
+                  '只训练 {total_epochs} 个迭代周期中的 {epochs} 个。\n'
+                  '下面的结果不能与完整运行相比。'),
+        'quick_epochs': ('[快速模式(quick)] 只训练 {total_epochs} 个迭代周期中的 '
+                         '{epochs} 个。\n下面的结果不能与完整运行相比。'),
         'cuda': 'cuda：bf16 自动混合精度（autocast）、channels_last，数据常驻 GPU',
         'bad_profile': ("D2L_PROFILE 只能是 'full' 或 'quick'，"
                         '当前为 {value!r}'),

@@ -32,12 +32,23 @@ from scripts.split import ALL, notebooks_for, split
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
-def d2l_source_hash() -> str:
+def source_hash(paths) -> str:
     digest = hashlib.sha256()
-    for path in sorted((book.ROOT / "d2l").rglob("*.py")):
+    for path in sorted(paths):
         digest.update(path.relative_to(book.ROOT).as_posix().encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()
+
+
+def library_hash(name: str, lang: str) -> str:
+    """The code a notebook runs besides its own cells: the `d2l` package and,
+    for pages executed once with every framework (the build's checks), the
+    `scripts` package and the edition's chapter sources they read."""
+    paths = list((book.ROOT / "d2l").rglob("*.py"))
+    if name == ALL:
+        paths += (book.ROOT / "scripts").glob("*.py")
+        paths += (book.BOOK / lang).rglob("*.md")
+    return source_hash(paths)
 
 
 def framework_versions(name: str) -> dict[str, str | None]:
@@ -49,7 +60,7 @@ def framework_versions(name: str) -> dict[str, str | None]:
 def cache_key(nb, lang: str, framework: str, profile: str) -> str:
     inputs = {
         "code": [c.source for c in nb.cells if c.cell_type == "code"],
-        "d2l": d2l_source_hash(),
+        "library": library_hash(framework, lang),
         "profile": profile,
         "lang": lang,
         "frameworks": framework_versions(framework),
@@ -70,16 +81,14 @@ class Outcome:
     error: str | None = None
 
 
-def failing_cell(nb):
-    """(index, cell, error output) of the cell that failed; when the kernel
-    died there is no error output, and the failed cell is the last one the
-    kernel started (nbclient numbers a cell when its execution begins)."""
-    for index, cell in enumerate(nb.cells):
-        for output in cell.get("outputs", ()):
-            if output.output_type == "error":
-                return index, cell, output
-    started = [i for i, c in enumerate(nb.cells) if c.cell_type == "code" and c.get("execution_count")]
-    return (started[-1], nb.cells[started[-1]], None) if started else (None, None, None)
+class Client(NotebookClient):
+    """nbclient that remembers which cell it is running, so a kernel that dies
+    mid-cell (no error output to find) still names its cell."""
+    current: int | None = None
+
+    async def async_execute_cell(self, cell, cell_index, *args, **kwargs):
+        self.current = cell_index
+        return await super().async_execute_cell(cell, cell_index, *args, **kwargs)
 
 
 def stamp(profile: str, framework: str, results: list[dict]) -> dict:
@@ -123,8 +132,11 @@ def execute_source(source: Path, target: Path, lang: str, page: str, framework: 
     results_file = target.with_suffix(".results.jsonl")
     results_file.unlink(missing_ok=True)
     started = time.perf_counter()
-    client = NotebookClient(nb, timeout=None, kernel_name="python3",
-                            resources={"metadata": {"path": str(source.parent)}})
+    # Output written by C++ code (TensorFlow's start-up logs) goes to the
+    # kernel log below, as in a terminal, not into the page.
+    client = Client(nb, timeout=None, kernel_name="python3",
+                    resources={"metadata": {"path": str(source.parent)}},
+                    extra_arguments=["--IPKernelApp.capture_fd_output=False"])
     env = dict(D2L_PROFILE=profile, D2L_LANG=lang, D2L_DATA_DIR=data_dir, D2L_OFFLINE=1,
                D2L_RESULTS_FILE=results_file, TF_CPP_MIN_LOG_LEVEL=3, PYTHONWARNINGS="ignore",
                MPLBACKEND="module://matplotlib_inline.backend_inline",
@@ -136,7 +148,9 @@ def execute_source(source: Path, target: Path, lang: str, page: str, framework: 
         with environment.patched(**env), kernel_log.open("w") as log:
             client.execute(stderr=log)
     except (CellExecutionError, DeadKernelError) as err:
-        index, cell, output = failing_cell(nb)
+        index = client.current
+        output = next((o for o in nb.cells[index].get("outputs", ()) if o.output_type == "error"), None) \
+            if index is not None else None
         seconds = time.perf_counter() - started
         where = (f"cell {index + 1} of the {framework} notebook, "
                  f"{display_path(source)}:{parsed.cells[origin[index]].line}"

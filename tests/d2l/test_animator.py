@@ -10,7 +10,7 @@ from d2l import _core
 
 LEGENDS = {'en': ['train loss', 'train acc', 'test acc', 'epoch'],
            'ko': ['훈련 손실', '훈련 정확도', '테스트 정확도', '에포크'],
-           'zh': ['训练损失', '训练准确率', '测试准确率', '轮次']}
+           'zh': ['训练损失', '训练准确率', '测试准确率', '迭代周期']}
 
 
 def _animate():
@@ -79,13 +79,14 @@ def test_headless_draws_nothing_until_asked(monkeypatch):
 
 @pytest.mark.parametrize('lang, notice', [
     ('en', '[quick profile] 256 of 60,000 training images, 256 of 10,000 '
-           'test images, 2 of 10 epochs: figures are not comparable with a '
-           'full run'),
-    ('ko', '[빠른 실행 프로필(quick)] 훈련 이미지 60,000장 중 256장, 테스트 '
-           '이미지 10,000장 중 256장, 10 에포크 중 2 에포크만 사용하므로 수치를 '
-           '전체 실행과 비교할 수 없습니다'),
-    ('zh', '[快速模式(quick)] 仅使用 60,000 张训练图像中的 256 张、10,000 张'
-           '测试图像中的 256 张，只训练 10 轮中的 2 轮：结果不能与完整运行相比'),
+           'test images, 2 of 10 epochs.\nThe figures below are not '
+           'comparable with a full run.'),
+    ('ko', '[빠른 실행 프로필(quick)] 훈련 이미지 60,000장 중 256장,\n테스트 '
+           '이미지 10,000장 중 256장, 10 에포크 중 2 에포크만 사용합니다.\n'
+           '아래 수치는 전체 실행 결과와 비교할 수 없습니다.'),
+    ('zh', '[快速模式(quick)] 仅使用 60,000 张训练图像中的 256 张、\n10,000 张'
+           '测试图像中的 256 张，只训练 10 个迭代周期中的 2 个。\n'
+           '下面的结果不能与完整运行相比。'),
 ])
 def test_quick_notice(monkeypatch, lang, notice):
     monkeypatch.setenv('D2L_LANG', lang)

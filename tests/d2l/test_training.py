@@ -80,10 +80,10 @@ def test_quick_profile_run_and_results_file(fw, monkeypatch, tmp_path, capsys):
     result, _ = fw.train(fw.tiny_net(), train_iter, test_iter, num_epochs=10,
                          lr=0.1)
     lines = capsys.readouterr().out.splitlines()
-    assert lines[0] == ('[quick profile] 256 of 60,000 training images, 256 '
-                        'of 10,000 test images, 2 of 10 epochs: figures are '
-                        'not comparable with a full run')
-    assert len(lines) == 3
+    assert lines[:2] == ['[quick profile] 256 of 60,000 training images, 256 '
+                         'of 10,000 test images, 2 of 10 epochs.',
+                         'The figures below are not comparable with a full run.']
+    assert len(lines) == 4
     assert result.profile == 'quick' and result.num_epochs == 2
     assert result.examples == 2 * 256
     earlier, record = results.read_text().splitlines()

@@ -1,0 +1,268 @@
+"""The built book (both editions, quick profile) in headless Chromium, served
+over HTTP as it is deployed: framework tabs and notebook links, the edition
+switch, Korean and Chinese search, offline math, no console errors.
+
+Screenshots for a look by eye go to _build/screenshots/.
+"""
+from __future__ import annotations
+
+import functools
+import http.server
+import re
+import shutil
+import threading
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+
+webdriver = pytest.importorskip('selenium.webdriver')
+from selenium.webdriver.chrome.service import Service  # noqa: E402
+from selenium.webdriver.common.by import By  # noqa: E402
+from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
+
+CHROMIUM, CHROMEDRIVER = '/usr/bin/chromium', '/usr/bin/chromedriver'
+pytestmark = pytest.mark.skipif(
+    not (shutil.which(CHROMIUM) and shutil.which(CHROMEDRIVER)), reason='needs Chromium')
+
+REPO = Path(__file__).resolve().parents[2]
+VGG = 'chapter_convolutional-modern/vgg.html'
+EQUIVALENCE = 'chapter_convolutional-modern/vgg-equivalence.html'
+LANG = {'ko': 'ko', 'zh': 'zh-CN'}
+
+# The book has no favicon, so Chromium's request for /favicon.ico (at the
+# server root, outside the book, as on the deployed site) fails.
+FOREIGN_ERRORS = ('/favicon.ico',)
+
+
+def particle_only_words(count: int = 2) -> list[str]:
+    """Two-syllable nouns that the Korean VGG page has only with particles
+    attached ('구조가', '구조를', never '구조'): a search must find a page
+    by the bare word. A stem counts when it takes at least two particles, so
+    that the start of a longer word (해상 in 해상도) does not."""
+    text = (REPO / 'book/ko/chapter_convolutional-modern/vgg.md').read_text(encoding='utf-8')
+    particles = {'을', '를', '이', '가', '은', '는', '의', '에', '로', '와', '과', '도',
+                 '만', '에서', '으로', '마다', '처럼'}
+    endings: dict[str, set[str]] = {}
+    for run in re.findall('[가-힣]{3,}', text):
+        if run[2:] in particles:
+            endings.setdefault(run[:2], set()).add(run[2:])
+    stems = [stem for stem, ends in endings.items()
+             if len(ends) >= 2 and not standalone(stem).search(text)]
+    return sorted(stems, key=lambda stem: -len(endings[stem]))[:count]
+
+
+def standalone(word: str) -> re.Pattern:
+    return re.compile(f'(?<![가-힣]){word}(?![가-힣])')
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope='module')
+def base_url(built_site):
+    server = http.server.ThreadingHTTPServer(
+        ('127.0.0.1', 0), functools.partial(QuietHandler, directory=str(built_site)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f'http://127.0.0.1:{server.server_port}'
+    server.shutdown()
+    thread.join()
+    server.server_close()
+
+
+@pytest.fixture(scope='session')
+def downloads(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp('downloads')
+
+
+@pytest.fixture(scope='session')
+def driver(tmp_path_factory, downloads):
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for arg in ('--headless', '--no-sandbox', '--disable-gpu', '--no-first-run',
+                '--disable-background-networking', '--disable-component-update',
+                '--disable-sync', '--window-size=1280,900',
+                f'--user-data-dir={tmp_path_factory.mktemp("chromium-profile")}'):
+        options.add_argument(arg)
+    options.set_capability('goog:loggingPrefs', {'browser': 'ALL'})
+    browser = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    browser.execute_cdp_cmd('Browser.setDownloadBehavior',
+                            {'behavior': 'allow', 'downloadPath': str(downloads)})
+    yield browser
+    browser.quit()
+
+
+@pytest.fixture(scope='module')
+def local_mathjax(built_site) -> bool:
+    return all((built_site / edition / '_static/mathjax/MathJax.js').is_file() for edition in LANG)
+
+
+def console_errors(driver, local_mathjax: bool = True) -> list[str]:
+    """Errors logged since the last call; offline, a CDN MathJax fails too."""
+    foreign = FOREIGN_ERRORS if local_mathjax else (*FOREIGN_ERRORS, 'mathjax')
+    return [entry['message'] for entry in driver.get_log('browser')
+            if entry['level'] == 'SEVERE' and not any(f in entry['message'] for f in foreign)]
+
+
+def framework_state(driver) -> tuple[set[str], list[str]]:
+    """The checked framework tabs of all tab-sets, and the shown notebook links."""
+    checked, shown = driver.execute_script("""
+        return [
+          [...document.querySelectorAll('.sd-tab-set')].map((set) => {
+            const label = set.querySelector(':scope > input:checked + label');
+            return label ? label.dataset.syncId : null;
+          }),
+          [...document.querySelectorAll('.d2l-notebook')]
+            .filter((item) => !item.hidden).map((item) => item.dataset.framework),
+        ];""")
+    return set(checked), shown
+
+
+def http_status(url: str) -> int:
+    with urllib.request.urlopen(url) as response:
+        return response.status
+
+
+def test_framework_tabs_sync_persist_and_pick_notebooks(driver, base_url, downloads, local_mathjax):
+    driver.get(f'{base_url}/ko/{VGG}')
+    driver.execute_script('localStorage.clear()')
+    driver.refresh()
+    assert len(driver.find_elements(By.CSS_SELECTOR, '.sd-tab-set')) > 1
+    assert framework_state(driver) == ({'mxnet'}, ['mxnet'])
+
+    # A click in one tab-set switches every tab-set and the notebook links.
+    driver.find_elements(By.CSS_SELECTOR, 'label[data-sync-id="pytorch"]')[0].click()
+    assert framework_state(driver) == ({'pytorch'}, ['pytorch'])
+    colab = driver.find_element(By.CSS_SELECTOR, '.d2l-notebook:not([hidden]) a.d2l-colab')
+    assert colab.get_attribute('href').endswith(
+        '/notebooks/ko/pytorch/chapter_convolutional-modern/vgg.ipynb')
+    download = driver.find_element(By.CSS_SELECTOR, '.d2l-notebook:not([hidden]) a.d2l-download')
+    href = download.get_attribute('href')  # resolved against the page
+    assert href == f'{base_url}/ko/_notebooks/pytorch/chapter_convolutional-modern/vgg.ipynb'
+    assert http_status(href) == 200
+    download.click()
+    saved = downloads / 'vgg.ipynb'
+    WebDriverWait(driver, 10).until(lambda _: saved.is_file() and saved.stat().st_size > 0)
+    assert '"nbformat"' in saved.read_text(encoding='utf-8')
+
+    # The choice survives another page (without tabs), going back, a reload.
+    driver.get(f'{base_url}/ko/{EQUIVALENCE}')
+    assert framework_state(driver) == (set(), [])
+    driver.back()
+    assert framework_state(driver) == ({'pytorch'}, ['pytorch'])
+    driver.refresh()
+    assert framework_state(driver) == ({'pytorch'}, ['pytorch'])
+
+    # ?framework= overrides the stored choice (and is stored in its place).
+    driver.get(f'{base_url}/ko/{VGG}?framework=tensorflow')
+    assert framework_state(driver) == ({'tensorflow'}, ['tensorflow'])
+    driver.get(f'{base_url}/ko/{VGG}')
+    assert framework_state(driver) == ({'tensorflow'}, ['tensorflow'])
+    assert console_errors(driver, local_mathjax) == []
+
+
+def test_language_switch_and_alternates(driver, base_url, local_mathjax):
+    driver.get(f'{base_url}/ko/{VGG}')
+    alternates = {link.get_attribute('hreflang'): link.get_attribute('href') for link in
+                  driver.find_elements(By.CSS_SELECTOR, 'link[rel="alternate"][hreflang]')}
+    assert set(alternates) == set(LANG.values())
+    for edition, lang in LANG.items():
+        assert alternates[lang].endswith(f'/{edition}/{VGG}')
+
+    for edition in ('zh', 'ko'):
+        driver.find_element(By.CSS_SELECTOR, 'a.d2l-lang-switch').click()
+        assert driver.current_url == f'{base_url}/{edition}/{VGG}'
+        assert driver.find_element(By.TAG_NAME, 'html').get_attribute('lang') == LANG[edition]
+
+    driver.get(f'{base_url}/index.html')
+    links = {link.get_attribute('hreflang'): link.get_attribute('href')
+             for link in driver.find_elements(By.CSS_SELECTOR, 'a[hreflang]')}
+    assert links == {lang: f'{base_url}/{edition}/index.html' for edition, lang in LANG.items()}
+    for href in links.values():
+        assert http_status(href) == 200
+    assert console_errors(driver, local_mathjax) == []
+
+
+@pytest.mark.parametrize('edition, query', [
+    *[('ko', word) for word in ('합성곱', '블록', '신경망', '풀링', *particle_only_words())],
+    ('zh', '卷积'), ('zh', '网络'), ('zh', '块'),
+])
+def test_search_page_finds_vgg(driver, base_url, local_mathjax, edition, query):
+    if edition == 'ko' and query in particle_only_words():
+        source = (REPO / 'book/ko/chapter_convolutional-modern/vgg.md').read_text(encoding='utf-8')
+        assert query in source and not standalone(query).search(source)
+    driver.get(f'{base_url}/{edition}/search.html?q={quote(query)}')
+    WebDriverWait(driver, 10).until(lambda d: d.execute_script(
+        "const s = document.querySelector('.search-summary'); return s && s.innerText"))
+    found = driver.execute_script(
+        "return [...document.querySelectorAll('ul.search li a')].map((a) => a.getAttribute('href'))")
+    assert VGG in found
+    assert console_errors(driver, local_mathjax) == []
+
+
+@pytest.mark.parametrize('edition', LANG)
+def test_math_renders_offline(driver, base_url, local_mathjax, edition):
+    if not local_mathjax:
+        pytest.skip('the site loads MathJax from a CDN (install libjs-mathjax)')
+    driver.get(f'{base_url}/{edition}/{VGG}')
+    script = driver.find_element(By.CSS_SELECTOR, 'script[src*="MathJax.js"]')
+    assert script.get_attribute('src').startswith(f'{base_url}/{edition}/_static/mathjax/')
+    # MathJax 2 replaces each TeX source by its output and a script holding the TeX.
+    display = 'div.math'
+    WebDriverWait(driver, 20).until(lambda d: d.execute_script(
+        f"return [...document.querySelectorAll('{display}')].every("
+        "(m) => m.querySelector('.MathJax_CHTML'))"))
+    texts = driver.execute_script(
+        "return [...document.querySelectorAll('.math')].map((m) => m.innerText)")
+    assert len(texts) > 10
+    assert not [t for t in texts if '\\[' in t or '\\(' in t or '\\begin' in t]
+    assert driver.execute_script('return MathJax.Localization.locale') == {
+        'ko': 'ko', 'zh': 'zh-hans'}[edition]
+    # The web fonts it would load where the MathJax fonts are not installed.
+    fonts = driver.execute_script("""
+        const urls = [];
+        for (const sheet of document.styleSheets) {
+          let rules; try { rules = sheet.cssRules; } catch (e) { continue; }
+          for (const rule of rules) {
+            if (rule instanceof CSSFontFaceRule) {
+              for (const m of rule.style.getPropertyValue('src').matchAll(/url\\("?([^")]+\\.woff)"?\\)/g))
+                urls.push(new URL(m[1], document.baseURI).href);
+            }
+          }
+        }
+        return urls;""")
+    assert fonts and all(http_status(url) == 200 for url in set(fonts))
+    assert console_errors(driver, local_mathjax) == []
+
+
+def test_screenshots(driver, base_url, built_site, local_mathjax):
+    shots = built_site.parent / 'screenshots'
+    shots.mkdir(exist_ok=True)
+
+    def shoot(name: str, section: str | None = None) -> None:
+        if section:
+            driver.execute_script(
+                "document.getElementById(arguments[0]).scrollIntoView()", section)
+        time.sleep(0.3)  # let the scroll and MathJax settle
+        assert driver.save_screenshot(str(shots / name))
+
+    for edition in LANG:
+        driver.get(f'{base_url}/{edition}/{VGG}')
+        assert driver.find_element(By.CSS_SELECTOR, '.d2l-stamp').is_displayed()
+        assert driver.find_element(By.CSS_SELECTOR, '.d2l-results table').is_displayed()
+        shoot(f'{edition}-vgg.png')
+        shoot(f'{edition}-vgg-training.png', 'sec-vgg-training')
+    driver.execute_script("localStorage.setItem('mode', 'dark')")
+    try:
+        driver.refresh()
+        assert driver.execute_script('return document.documentElement.dataset.theme') == 'dark'
+        shoot('zh-vgg-dark.png')
+        shoot('zh-vgg-training-dark.png', 'sec-vgg-training')
+    finally:
+        driver.execute_script("localStorage.removeItem('mode')")
+    assert console_errors(driver, local_mathjax) == []
