@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import copy
+import hashlib
 import html
 import os
 import subprocess
@@ -21,6 +22,14 @@ from scripts.merge import write_if_changed
 
 
 SPHINX_EXT = book.ROOT / "scripts" / "sphinx_ext"
+
+
+def source_digest(folder) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+        digest.update(path.relative_to(folder).as_posix().encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def edition_config(lang: str) -> dict:
@@ -40,6 +49,9 @@ def edition_config(lang: str) -> dict:
     # Notebooks offered for download (copied there by scripts/merge.py).
     sphinx_config["html_extra_path"] = ["_extra"]
     sphinx.setdefault("extra_extensions", []).append("d2l_site")
+    # Sphinx copies static files only when some page is rebuilt: a digest of
+    # the extension in the configuration makes its edits rebuild the site.
+    sphinx_config["d2l_site_digest"] = source_digest(SPHINX_EXT)
     return cfg
 
 

@@ -17,6 +17,7 @@ import os
 import platform
 import re
 import sys
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -129,8 +130,12 @@ def execute_source(source: Path, target: Path, lang: str, page: str, framework: 
             return Outcome(lang, page, framework, False, 0.0)
 
     target.parent.mkdir(parents=True, exist_ok=True)
-    results_file = target.with_suffix(".results.jsonl")
-    results_file.unlink(missing_ok=True)
+    # A results file of this execution's own, so runs of the same page at the
+    # same time cannot mix their training results.
+    handle, results_name = tempfile.mkstemp(prefix=f"{framework}.", suffix=".results.jsonl",
+                                            dir=target.parent)
+    os.close(handle)
+    results_file = Path(results_name)
     started = time.perf_counter()
     # Output written by C++ code (TensorFlow's start-up logs) goes to the
     # kernel log below, as in a terminal, not into the page.
@@ -157,11 +162,12 @@ def execute_source(source: Path, target: Path, lang: str, page: str, framework: 
                  if index is not None else "unknown cell")
         trace = (ANSI.sub("", "\n".join(output.traceback)) if output
                  else f"{err}\n(kernel log: {display_path(kernel_log)})")
+        results_file.unlink()
         message = f"FAILED page {page} ({lang}), framework {framework}, {where}\n{trace}"
         return Outcome(lang, page, framework, True, seconds, message)
     seconds = time.perf_counter() - started
-    results = ([json.loads(line) for line in results_file.read_text().splitlines() if line.strip()]
-               if results_file.exists() else [])
+    results = [json.loads(line) for line in results_file.read_text().splitlines() if line.strip()]
+    results_file.unlink()
     nb.metadata["d2l"] = {"cache_key": key, "seconds": round(seconds, 1),
                           "stamp": stamp(profile, framework, results), "results": results}
     nbformat.write(nb, target)

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Install the Debian packages the book needs: the Fashion-MNIST dataset, CJK
-# fonts for plots, and Chromium with its driver for the browser tests.
+# fonts for plots, MathJax for offline pages, and Chromium with its driver
+# for the browser tests.
 # Does nothing for packages already present; without apt or root it only says
 # what is missing, since every package also has another route (D2L_DATA_DIR,
-# a browser on PATH).
+# MathJax from a CDN, a browser on PATH).
 set -euo pipefail
-packages=(dataset-fashion-mnist fonts-noto-cjk chromium chromium-driver)
+packages=(dataset-fashion-mnist fonts-noto-cjk libjs-mathjax chromium chromium-driver)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -20,12 +20,16 @@ Config values:
     ``https://github.com/OWNER/REPO`` and branch holding
     ``notebooks/<edition dir>/<framework>/<page>.ipynb``, for the Colab links
     (none when the URL is empty).
+``d2l_mathjax_dir``
+    A MathJax 2 installation (default: Debian's libjs-mathjax) to copy into
+    the site instead of loading MathJax from a CDN; '' keeps the CDN.
 
 Sphinx's ``html_baseurl``, when set (for the site or for the edition), makes
 the hreflang alternates absolute and puts the edition directory in the
 canonical URL.
 
-See ``search.py`` for the search and ``page.py`` for what each page gets.
+See ``search.py`` for the search, ``page.py`` for what each page gets and
+``mathjax.py`` for the local MathJax.
 """
 from __future__ import annotations
 
@@ -36,7 +40,7 @@ from babel.messages.pofile import read_po
 from sphinx.application import Sphinx
 from sphinx.config import Config
 
-from . import page, search
+from . import mathjax, page, search
 
 HERE = Path(__file__).parent
 
@@ -82,6 +86,10 @@ def setup(app: Sphinx) -> dict:
     app.add_config_value('d2l_frameworks', DEFAULT_FRAMEWORKS, 'html', dict)
     app.add_config_value('d2l_repository_url', '', 'html', str)
     app.add_config_value('d2l_repository_branch', 'main', 'html', str)
+    app.add_config_value('d2l_mathjax_dir', mathjax.DEFAULT_DIR, 'html', str)
+    # Set by the book's build to a digest of this extension, so that editing
+    # it (CSS, JS, templates) rebuilds every page.
+    app.add_config_value('d2l_site_digest', '', 'html', str)
 
     # html_search_language defaults to `language`; zh_CN falls back to zh.
     app.add_search_language(search.KoreanSearch)
@@ -90,9 +98,14 @@ def setup(app: Sphinx) -> dict:
     add_catalogs(app)
     app.connect('config-inited', add_paths)
     app.connect('config-inited', page.check_config)
+    app.connect('config-inited', mathjax.set_path)
+    # After myst-parser's handler (500) has set its MathJax 3 options.
+    app.connect('builder-inited', mathjax.configure, priority=900)
     # After the pydata theme's handler (500) has turned the header sections
     # into lists of template names.
     app.connect('html-page-context', page.add_page_context, priority=600)
+    # After every handler that adds scripts (MathJax's among them, at 500).
+    app.connect('html-page-context', page.drop_duplicate_scripts, priority=900)
     app.add_js_file('d2l-site.js')
     app.add_css_file('d2l-site.css')
     return {

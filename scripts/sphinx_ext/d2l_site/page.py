@@ -1,6 +1,6 @@
 """What each HTML page gets: <html lang>, the edition switch with its
-hreflang alternates (and canonical URL), and the notebook links of pages
-with code.
+hreflang alternates (and canonical URL), the notebook links of pages
+with code, and each inline script once.
 
 A page has notebooks when its front matter says ``d2l_notebooks: true``
 (``false`` hides them); without that key, when its doctree holds a framework
@@ -116,3 +116,23 @@ def add_page_context(app: Sphinx, pagename: str, templatename: str,
         'download': f'{to_root}_notebooks/{fw}/{pagename}.ipynb',
     } for fw in frameworks]
     ctx['body'] = app.builder.templates.render('d2l-notebooks.html', ctx) + ctx['body']
+
+
+def drop_duplicate_scripts(app: Sphinx, pagename: str, templatename: str,
+                           ctx: dict[str, Any], doctree: nodes.document | None) -> None:
+    """Write each inline script once.
+
+    Sphinx 7.4 writes an inline script that an extension adds after the
+    builder has started (sphinx-thebe's `const THEBE_JS_URL = ...`,
+    sphinx-togglebutton's selector) twice: as added, with filename None, and
+    re-added from the registry before writing, with filename ''. The repeated
+    `const` is a SyntaxError in every page's console.
+    """
+    seen = set()
+    scripts = []
+    for js in ctx.get('script_files', []):
+        key = (js.filename or '', js.priority, tuple(sorted(js.attributes.items())))
+        if key not in seen:
+            seen.add(key)
+            scripts.append(js)
+    ctx['script_files'] = scripts

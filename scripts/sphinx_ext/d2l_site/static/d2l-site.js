@@ -1,5 +1,6 @@
 // d2l_site: the reader's framework choice for the notebook links, strict AND
-// across search terms, Korean copy-button tooltips.
+// across search terms, search excerpts from the article alone, Korean
+// copy-button tooltips.
 //
 // sphinx-design (design-tabs.js) already syncs every `:sync-group: framework`
 // tab-set on a page, stores the choice in localStorage and honours
@@ -83,9 +84,27 @@
     Search.d2lStrict = true;
   };
 
+  // The book theme's [role=main], from which searchtools.js cuts each
+  // result's excerpt, also holds the header buttons, the print-only title
+  // and contents, the notebook links and the page's table of contents, so
+  // excerpts read '...pdf 블록을 쌓아 … 내용...': leave them out.
+  const PAGE_FURNITURE =
+    ".bd-header-article, #jb-print-docs-body, .d2l-notebooks, .bd-sidebar-secondary";
+  const excerptFromArticle = () => {
+    if (typeof Search === "undefined" || Search.d2lExcerpts) return;
+    const htmlToText = Search.htmlToText;
+    Search.htmlToText = (htmlString, anchor) => {
+      const page = new DOMParser().parseFromString(htmlString, "text/html");
+      page.querySelectorAll(PAGE_FURNITURE).forEach((element) => element.remove());
+      return htmlToText(page.documentElement.outerHTML, anchor);
+    };
+    Search.d2lExcerpts = true;
+  };
+
   // Patch as soon as searchtools.js has run: now if it came first, else
   // before Search.init runs its first query on DOMContentLoaded.
   requireAllTerms();
+  excerptFromArticle();
 
   // sphinx-copybutton (loaded before us in Jupyter Book) picks its tooltip
   // texts from its global `messages` by <html lang> when it loads, and has
@@ -102,6 +121,7 @@
 
   document.addEventListener("DOMContentLoaded", () => {
     requireAllTerms();
+    excerptFromArticle();
     const requested = new URLSearchParams(window.location.search).get(GROUP);
     if (requested) store(requested);
     showNotebooks(requested || load() || checkedTab());
