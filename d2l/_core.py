@@ -103,8 +103,8 @@ MESSAGES = {
     },
     'zh': {
         'train_loss': '训练损失',
-        'train_acc': '训练准确率',
-        'test_acc': '测试准确率',
+        'train_acc': '训练精度',
+        'test_acc': '测试精度',
         'epoch': '迭代周期',
         'quick': ('[快速模式(quick)] 仅使用 {N_train:,} 张训练图像中的 '
                   '{n_train:,} 张、\n{N_test:,} 张测试图像中的 {n_test:,} 张，'

@@ -10,7 +10,7 @@ from d2l import _core
 
 LEGENDS = {'en': ['train loss', 'train acc', 'test acc', 'epoch'],
            'ko': ['훈련 손실', '훈련 정확도', '테스트 정확도', '에포크'],
-           'zh': ['训练损失', '训练准确率', '测试准确率', '迭代周期']}
+           'zh': ['训练损失', '训练精度', '测试精度', '迭代周期']}
 
 
 def _animate():
