@@ -17,8 +17,6 @@ NOTEBOOKS = ROOT / "notebooks"
 # The order here is the order of the tabs on every page.
 FRAMEWORKS = ("mxnet", "pytorch", "tensorflow")
 FRAMEWORK_LABELS = {"mxnet": "MXNet", "pytorch": "PyTorch", "tensorflow": "TensorFlow"}
-# Distribution whose version identifies each framework in cache keys and stamps.
-FRAMEWORK_PACKAGES = {"mxnet": "mxnet", "pytorch": "torch", "tensorflow": "tensorflow-cpu"}
 PROFILES = ("quick", "full")
 
 

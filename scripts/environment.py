@@ -9,7 +9,9 @@ import shutil
 import subprocess
 from importlib import metadata
 
-from scripts.book import FRAMEWORK_PACKAGES
+# Distributions that provide each framework, CPU and GPU builds alike.
+DISTRIBUTIONS = {"pytorch": ("torch",), "mxnet": ("mxnet", "mxnet-cu112", "mxnet-cu117"),
+                 "tensorflow": ("tensorflow", "tensorflow-cpu")}
 
 
 @functools.cache
@@ -50,13 +52,7 @@ def version(package: str) -> str | None:
 
 def framework_version(framework: str) -> str | None:
     """Installed version of a framework (any of its CPU or GPU distributions)."""
-    names = {"pytorch": ["torch"], "mxnet": ["mxnet", "mxnet-cu112", "mxnet-cu117"],
-             "tensorflow": ["tensorflow", "tensorflow-cpu"]}[framework]
-    for name in [FRAMEWORK_PACKAGES[framework], *names]:
-        found = version(name)
-        if found:
-            return found
-    return None
+    return next(filter(None, map(version, DISTRIBUTIONS[framework])), None)
 
 
 @contextlib.contextmanager

@@ -17,6 +17,7 @@ import sys
 from pathlib import Path
 
 import nbformat
+import yaml
 
 from scripts import book
 from scripts.execute import cache_key
@@ -238,10 +239,7 @@ def merge_source(source: Path, executed_paths: dict[str, Path], out_path: Path, 
     front = {k: v for k, v in page.front_matter.items() if k not in ("jupytext", "kernelspec")}
     # Only pages split per framework have notebooks to open in Colab.
     front["d2l_notebooks"] = notebooks_for(page) == book.FRAMEWORKS
-    header = ""
-    if front:
-        import yaml
-        header = "---\n" + yaml.safe_dump(front, allow_unicode=True, sort_keys=True) + "---\n\n"
+    header = "---\n" + yaml.safe_dump(front, allow_unicode=True, sort_keys=True) + "---\n\n"
     files = {out_path: (header + "\n".join(blocks)).encode("utf-8")}
     files.update(assets.files)
     return files
