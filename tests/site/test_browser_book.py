@@ -6,11 +6,7 @@ Screenshots for a look by eye go to _build/screenshots/.
 """
 from __future__ import annotations
 
-import functools
-import http.server
 import re
-import shutil
-import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -18,14 +14,12 @@ from urllib.parse import quote
 
 import pytest
 
-webdriver = pytest.importorskip('selenium.webdriver')
-from selenium.webdriver.chrome.service import Service  # noqa: E402
-from selenium.webdriver.common.by import By  # noqa: E402
-from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
+# Before Selenium's imports: this one skips the module where Selenium is missing.
+from tests.site.browser import chromium, console_errors, framework_state, needs_chromium, serve
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
 
-CHROMIUM, CHROMEDRIVER = '/usr/bin/chromium', '/usr/bin/chromedriver'
-pytestmark = pytest.mark.skipif(
-    not (shutil.which(CHROMIUM) and shutil.which(CHROMEDRIVER)), reason='needs Chromium')
+pytestmark = needs_chromium
 
 REPO = Path(__file__).resolve().parents[2]
 KO_SOURCE = REPO / 'book/ko/chapter_convolutional-modern/vgg.md'
@@ -61,21 +55,10 @@ def standalone(word: str) -> re.Pattern:
 PARTICLE_ONLY = particle_only_words(KO_SOURCE.read_text(encoding='utf-8'))
 
 
-class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
 @pytest.fixture(scope='module')
 def base_url(built_site):
-    server = http.server.ThreadingHTTPServer(
-        ('127.0.0.1', 0), functools.partial(QuietHandler, directory=str(built_site)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f'http://127.0.0.1:{server.server_port}'
-    server.shutdown()
-    thread.join()
-    server.server_close()
+    with serve(built_site) as url:
+        yield url
 
 
 @pytest.fixture(scope='session')
@@ -85,19 +68,10 @@ def downloads(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope='session')
 def driver(tmp_path_factory, downloads):
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for arg in ('--headless', '--no-sandbox', '--disable-gpu', '--no-first-run',
-                '--disable-background-networking', '--disable-component-update',
-                '--disable-sync', '--window-size=1280,900',
-                f'--user-data-dir={tmp_path_factory.mktemp("chromium-profile")}'):
-        options.add_argument(arg)
-    options.set_capability('goog:loggingPrefs', {'browser': 'ALL'})
-    browser = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-    browser.execute_cdp_cmd('Browser.setDownloadBehavior',
-                            {'behavior': 'allow', 'downloadPath': str(downloads)})
-    yield browser
-    browser.quit()
+    with chromium(profile=tmp_path_factory.mktemp('chromium-profile')) as browser:
+        browser.execute_cdp_cmd('Browser.setDownloadBehavior',
+                                {'behavior': 'allow', 'downloadPath': str(downloads)})
+        yield browser
 
 
 @pytest.fixture(scope='module')
@@ -105,24 +79,16 @@ def local_mathjax(built_site) -> bool:
     return all((built_site / edition / '_static/mathjax/MathJax.js').is_file() for edition in LANG)
 
 
-def console_errors(driver, local_mathjax: bool = True) -> list[str]:
+def page_errors(driver, local_mathjax: bool) -> list[str]:
     """Errors logged since the last call; offline, a CDN MathJax fails too."""
-    foreign = FOREIGN_ERRORS if local_mathjax else (*FOREIGN_ERRORS, 'mathjax')
-    return [entry['message'] for entry in driver.get_log('browser')
-            if entry['level'] == 'SEVERE' and not any(f in entry['message'] for f in foreign)]
+    return console_errors(
+        driver, FOREIGN_ERRORS if local_mathjax else (*FOREIGN_ERRORS, 'mathjax'))
 
 
-def framework_state(driver) -> tuple[set[str], list[str]]:
-    """The checked framework tabs of all tab-sets, and the shown notebook links."""
-    checked, shown = driver.execute_script("""
-        return [
-          [...document.querySelectorAll('.sd-tab-set')].map((set) => {
-            const label = set.querySelector(':scope > input:checked + label');
-            return label ? label.dataset.syncId : null;
-          }),
-          [...document.querySelectorAll('.d2l-notebook')]
-            .filter((item) => !item.hidden).map((item) => item.dataset.framework),
-        ];""")
+def chosen_frameworks(driver) -> tuple[set[str | None], list[str]]:
+    """The checked framework tabs of all tab-sets, and the shown notebook links:
+    the book's pages have too many tab-sets to list one by one."""
+    checked, shown = framework_state(driver)
     return set(checked), shown
 
 
@@ -137,11 +103,11 @@ def test_framework_tabs_sync_persist_and_pick_notebooks(driver, base_url, downlo
     driver.execute_script('localStorage.clear()')
     driver.refresh()
     assert len(driver.find_elements(By.CSS_SELECTOR, '.sd-tab-set')) > 1
-    assert framework_state(driver) == ({'mxnet'}, ['mxnet'])
+    assert chosen_frameworks(driver) == ({'mxnet'}, ['mxnet'])
 
     # A click in one tab-set switches every tab-set and the notebook links.
     driver.find_elements(By.CSS_SELECTOR, 'label[data-sync-id="pytorch"]')[0].click()
-    assert framework_state(driver) == ({'pytorch'}, ['pytorch'])
+    assert chosen_frameworks(driver) == ({'pytorch'}, ['pytorch'])
     colab = driver.find_element(By.CSS_SELECTOR, '.d2l-notebook:not([hidden]) a.d2l-colab')
     assert colab.get_attribute('href').endswith(
         '/notebooks/ko/pytorch/chapter_convolutional-modern/vgg.ipynb')
@@ -158,18 +124,18 @@ def test_framework_tabs_sync_persist_and_pick_notebooks(driver, base_url, downlo
 
     # The choice survives another page (without tabs), going back, a reload.
     driver.get(f'{base_url}/ko/{EQUIVALENCE}')
-    assert framework_state(driver) == (set(), [])
+    assert chosen_frameworks(driver) == (set(), [])
     driver.back()
-    assert framework_state(driver) == ({'pytorch'}, ['pytorch'])
+    assert chosen_frameworks(driver) == ({'pytorch'}, ['pytorch'])
     driver.refresh()
-    assert framework_state(driver) == ({'pytorch'}, ['pytorch'])
+    assert chosen_frameworks(driver) == ({'pytorch'}, ['pytorch'])
 
     # ?framework= overrides the stored choice (and is stored in its place).
     driver.get(f'{base_url}/ko/{VGG}?framework=tensorflow')
-    assert framework_state(driver) == ({'tensorflow'}, ['tensorflow'])
+    assert chosen_frameworks(driver) == ({'tensorflow'}, ['tensorflow'])
     driver.get(f'{base_url}/ko/{VGG}')
-    assert framework_state(driver) == ({'tensorflow'}, ['tensorflow'])
-    assert console_errors(driver, local_mathjax) == []
+    assert chosen_frameworks(driver) == ({'tensorflow'}, ['tensorflow'])
+    assert page_errors(driver, local_mathjax) == []
 
 
 def test_language_switch_and_alternates(driver, base_url, local_mathjax):
@@ -191,7 +157,7 @@ def test_language_switch_and_alternates(driver, base_url, local_mathjax):
     assert links == {lang: f'{base_url}/{edition}/index.html' for edition, lang in LANG.items()}
     for href in links.values():
         assert http_status(href) == 200
-    assert console_errors(driver, local_mathjax) == []
+    assert page_errors(driver, local_mathjax) == []
 
 
 def test_korean_text_has_particle_only_words():
@@ -219,7 +185,7 @@ def test_search_page_finds_vgg(driver, base_url, local_mathjax, edition, query):
         "const p = document.querySelector(`ul.search li a[href='${arguments[0]}'] ~ p.context`);"
         "return p && p.innerText", VGG))
     assert '.pdf' not in excerpt
-    assert console_errors(driver, local_mathjax) == []
+    assert page_errors(driver, local_mathjax) == []
 
 
 @pytest.mark.parametrize('edition', LANG)
@@ -254,7 +220,7 @@ def test_math_renders_offline(driver, base_url, local_mathjax, edition):
         }
         return urls;""")
     assert fonts and all(http_status(url) == 200 for url in set(fonts))
-    assert console_errors(driver, local_mathjax) == []
+    assert page_errors(driver, local_mathjax) == []
 
 
 def test_screenshots(driver, base_url, built_site, local_mathjax):
@@ -283,4 +249,4 @@ def test_screenshots(driver, base_url, built_site, local_mathjax):
         shoot('zh-vgg-training-dark.png', 'sec-vgg-training')
     finally:
         driver.execute_script("localStorage.removeItem('mode')")
-    assert console_errors(driver, local_mathjax) == []
+    assert page_errors(driver, local_mathjax) == []

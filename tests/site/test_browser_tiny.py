@@ -2,22 +2,16 @@
 search results as the search page lists them, and no console errors."""
 from __future__ import annotations
 
-import functools
-import http.server
-import shutil
-import threading
 from urllib.parse import quote
 
 import pytest
 
-webdriver = pytest.importorskip('selenium.webdriver')
-from selenium.webdriver.chrome.service import Service  # noqa: E402
-from selenium.webdriver.common.by import By  # noqa: E402
-from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
+# Before Selenium's imports: this one skips the module where Selenium is missing.
+from tests.site.browser import chromium, console_errors, framework_state, needs_chromium, serve
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
 
-CHROMIUM, CHROMEDRIVER = '/usr/bin/chromium', '/usr/bin/chromedriver'
-pytestmark = pytest.mark.skipif(
-    not (shutil.which(CHROMIUM) and shutil.which(CHROMEDRIVER)), reason='needs Chromium')
+pytestmark = needs_chromium
 
 VGG = 'chapter_convolutional-modern/vgg.html'
 CHAPTER = 'chapter_convolutional-modern/index.html'
@@ -27,59 +21,16 @@ CHAPTER = 'chapter_convolutional-modern/index.html'
 FOREIGN_ERRORS = ('favicon.ico', 'Got invalid theme mode')
 
 
-class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
 @pytest.fixture(scope='module')
 def base_url(site):
-    server = http.server.ThreadingHTTPServer(
-        ('127.0.0.1', 0), functools.partial(QuietHandler, directory=str(site)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f'http://127.0.0.1:{server.server_port}'
-    server.shutdown()
-    thread.join()
-
-
-def chromium(javascript: bool = True):
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for arg in ('--headless', '--no-sandbox', '--disable-gpu', '--no-first-run',
-                '--disable-background-networking', '--disable-component-update',
-                '--disable-sync', '--window-size=1280,900'):
-        options.add_argument(arg)
-    options.set_capability('goog:loggingPrefs', {'browser': 'ALL'})
-    if not javascript:
-        options.add_experimental_option(
-            'prefs', {'profile.managed_default_content_settings.javascript': 2})
-    return webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    with serve(site) as url:
+        yield url
 
 
 @pytest.fixture(scope='module')
 def driver():
-    browser = chromium()
-    yield browser
-    browser.quit()
-
-
-def console_errors(driver) -> list[str]:
-    """Errors logged since the last call."""
-    return [entry['message'] for entry in driver.get_log('browser')
-            if entry['level'] == 'SEVERE'
-            and not any(foreign in entry['message'] for foreign in FOREIGN_ERRORS)]
-
-
-def framework_state(driver) -> tuple[list[str], list[str]]:
-    """The checked framework tab of each tab-set, and the shown notebook links."""
-    return tuple(driver.execute_script("""
-        return [
-          [...document.querySelectorAll('.sd-tab-set > input:checked + label')]
-            .map((label) => label.dataset.syncId),
-          [...document.querySelectorAll('.d2l-notebook')]
-            .filter((item) => !item.hidden).map((item) => item.dataset.framework),
-        ];"""))
+    with chromium() as browser:
+        yield browser
 
 
 def test_framework_choice_syncs_and_persists(driver, base_url):
@@ -110,7 +61,7 @@ def test_framework_choice_syncs_and_persists(driver, base_url):
     assert framework_state(driver) == ([], ['mxnet'])
     driver.get(f'{base_url}/ko/{VGG}')
     assert framework_state(driver) == (['mxnet', 'mxnet'], ['mxnet'])
-    assert console_errors(driver) == []
+    assert console_errors(driver, FOREIGN_ERRORS) == []
 
 
 @pytest.mark.parametrize('edition, copy', [('ko', '복사'), ('zh', '复制')])
@@ -119,7 +70,7 @@ def test_copy_button_tooltip_translated(driver, base_url, edition, copy):
     buttons = WebDriverWait(driver, 10).until(
         lambda d: d.find_elements(By.CSS_SELECTOR, 'button.copybtn'))
     assert {b.get_attribute('data-tooltip') for b in buttons} == {copy}
-    assert console_errors(driver) == []
+    assert console_errors(driver, FOREIGN_ERRORS) == []
 
 
 def test_language_switch_opens_same_page(driver, base_url):
@@ -127,7 +78,7 @@ def test_language_switch_opens_same_page(driver, base_url):
     driver.find_element(By.CSS_SELECTOR, 'a.d2l-lang-switch').click()
     assert driver.current_url == f'{base_url}/zh/{VGG}'
     assert driver.find_element(By.TAG_NAME, 'html').get_attribute('lang') == 'zh-CN'
-    assert console_errors(driver) == []
+    assert console_errors(driver, FOREIGN_ERRORS) == []
 
 
 @pytest.mark.parametrize('edition, query, expected', [
@@ -153,12 +104,11 @@ def test_search_page_lists_page(driver, base_url, edition, query, expected):
     excerpt = WebDriverWait(driver, 10).until(
         lambda d: d.find_elements(By.CSS_SELECTOR, 'ul.search li p.context'))[0].text
     assert query.split()[-1] in excerpt
-    assert console_errors(driver) == []
+    assert console_errors(driver, FOREIGN_ERRORS) == []
 
 
 def test_code_readable_without_javascript(base_url):
-    browser = chromium(javascript=False)
-    try:
+    with chromium(javascript=False) as browser:
         browser.get(f'{base_url}/ko/{VGG}')
 
         def shown_code():
@@ -171,5 +121,3 @@ def test_code_readable_without_javascript(base_url):
         assert shown_code()[0] == 'layers = []  # pytorch-code'
         # Every framework's notebook links show.
         assert all(item.is_displayed() for item in browser.find_elements(By.CSS_SELECTOR, '.d2l-notebook'))
-    finally:
-        browser.quit()
