@@ -46,7 +46,7 @@ def textbook_epoch(net, images, labels, batch_size, lr, device, workers):
             return len(labels)
 
         def __getitem__(self, i):
-            x = torch.from_numpy(images[i]).float().div(255)[None, None]
+            x = torch.tensor(images[i], dtype=torch.float32).div(255)[None, None]
             return F.interpolate(x, size=224, mode="bilinear", antialias=True)[0], int(labels[i])
 
     loader = torch.utils.data.DataLoader(PerImage(), batch_size, shuffle=True, num_workers=workers)
