@@ -3,7 +3,8 @@
 #   make test                              set up, then run the whole test suite
 # Slices for CI: make execute EDITION=ko FRAMEWORK=pytorch; make merge; make html.
 
-PYTHON ?= python3
+# Python 3.11 when installed: the version every pin in requirements.txt was tested with.
+PYTHON ?= $(shell command -v python3.11 2>/dev/null || echo python3)
 VENV ?= .venv
 PY := $(VENV)/bin/python
 PROFILE ?= auto
