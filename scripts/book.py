@@ -48,6 +48,14 @@ def pages() -> list[str]:
     return found
 
 
+def shown(path: Path) -> str:
+    """A path as messages show it: relative to the repository when inside it."""
+    try:
+        return str(Path(path).resolve().relative_to(ROOT))
+    except ValueError:
+        return str(path)
+
+
 def source_path(lang: str, page: str) -> Path:
     return BOOK / lang / f"{page}.md"
 

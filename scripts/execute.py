@@ -137,8 +137,6 @@ def execute_source(source: Path, target: Path, lang: str, page: str, framework: 
     os.close(handle)
     results_file = Path(results_name)
     started = time.perf_counter()
-    # Output written by C++ code (TensorFlow's start-up logs) goes to the
-    # kernel log below, as in a terminal, not into the page.
     client = Client(nb, timeout=None, kernel_name="python3",
                     resources={"metadata": {"path": str(source.parent)}},
                     extra_arguments=["--IPKernelApp.capture_fd_output=False"])
@@ -146,8 +144,9 @@ def execute_source(source: Path, target: Path, lang: str, page: str, framework: 
                D2L_RESULTS_FILE=results_file, TF_CPP_MIN_LOG_LEVEL=3, PYTHONWARNINGS="ignore",
                MPLBACKEND="module://matplotlib_inline.backend_inline",
                PYTHONPATH=os.pathsep.join(filter(None, [str(book.ROOT), os.environ.get("PYTHONPATH")])))
-    # The kernel's own stderr (C++ logs from the frameworks) goes to a log file
-    # next to the notebook, not into the build log; failures point to it.
+    # What C++ code writes (TensorFlow's start-up logs) stays out of the page
+    # (capture_fd_output off) and goes to a log next to the notebook, as it
+    # would to a terminal; failures point to it.
     kernel_log = target.with_suffix(".kernel.log")
     try:
         with environment.patched(**env), kernel_log.open("w") as log:
@@ -158,10 +157,10 @@ def execute_source(source: Path, target: Path, lang: str, page: str, framework: 
             if index is not None else None
         seconds = time.perf_counter() - started
         where = (f"cell {index + 1} of the {framework} notebook, "
-                 f"{display_path(source)}:{parsed.cells[origin[index]].line}"
+                 f"{book.shown(source)}:{parsed.cells[origin[index]].line}"
                  if index is not None else "unknown cell")
         trace = (ANSI.sub("", "\n".join(output.traceback)) if output
-                 else f"{err}\n(kernel log: {display_path(kernel_log)})")
+                 else f"{err}\n(kernel log: {book.shown(kernel_log)})")
         results_file.unlink()
         message = f"FAILED page {page} ({lang}), framework {framework}, {where}\n{trace}"
         return Outcome(lang, page, framework, True, seconds, message)
@@ -172,13 +171,6 @@ def execute_source(source: Path, target: Path, lang: str, page: str, framework: 
                           "stamp": stamp(profile, framework, results), "results": results}
     nbformat.write(nb, target)
     return Outcome(lang, page, framework, True, seconds)
-
-
-def display_path(path: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(book.ROOT))
-    except ValueError:
-        return str(path)
 
 
 def main(argv=None) -> int:

@@ -252,17 +252,10 @@ def export(source_root: Path = book.BOOK, output_root: Path = book.NOTEBOOKS) ->
     return [path for path, _ in problems]
 
 
-def display(path: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(book.ROOT))
-    except ValueError:
-        return str(path)
-
-
 def check_message(problems: list[tuple[Path, str]]) -> str:
     lines = [f"{len(problems)} Colab notebook(s) do not match the chapter sources; "
              f"regenerate them with `{REGENERATE}` and commit the result:"]
-    lines += [f"  {display(path)}: {reason}" for path, reason in problems]
+    lines += [f"  {book.shown(path)}: {reason}" for path, reason in problems]
     return "\n".join(lines)
 
 
@@ -276,12 +269,12 @@ def main(argv=None) -> int:
         if problems:
             print(check_message(problems), file=sys.stderr)
             return 1
-        print(f"Colab notebooks under {display(book.NOTEBOOKS)}/ are up to date.")
+        print(f"Colab notebooks under {book.shown(book.NOTEBOOKS)}/ are up to date.")
         return 0
     touched = export()
     for path in touched:
-        print(f"{'wrote' if path.exists() else 'removed'} {display(path)}")
-    print(f"{len(touched)} notebook(s) changed under {display(book.NOTEBOOKS)}/")
+        print(f"{'wrote' if path.exists() else 'removed'} {book.shown(path)}")
+    print(f"{len(touched)} notebook(s) changed under {book.shown(book.NOTEBOOKS)}/")
     return 0
 
 
