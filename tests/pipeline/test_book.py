@@ -5,10 +5,9 @@ import re
 import nbformat
 import pytest
 
-from scripts import book, execute, merge
+from scripts import book, data, execute, merge
 from scripts.source import parse
 from scripts.split import notebooks_for
-from scripts.merge import groups
 
 EDITIONS = list(book.editions())
 NOTEBOOKS = [(lang, page, name) for lang in EDITIONS for page in book.pages()
@@ -25,7 +24,7 @@ def test_every_page_executes_in_every_framework(executed_book, lang, page, name)
 
 
 def test_second_build_executes_nothing(built_site):
-    data_dir = execute.data.locate()
+    data_dir = data.locate()
     again = [execute.execute(lang, page, name, "quick", data_dir) for lang, page, name in NOTEBOOKS]
     assert not any(o.executed for o in again)
     assert all(merge.merge_edition(lang, "quick") == 0 for lang in EDITIONS)
@@ -44,7 +43,7 @@ def test_both_editions_render(built_site, lang, html_lang):
 def test_every_framework_group_is_a_tab_set_with_outputs(built_site, lang):
     page = "chapter_convolutional-modern/vgg"
     html = (built_site / lang / f"{page}.html").read_text(encoding="utf-8")
-    runs = [run for run in groups(parse(book.source_path(lang, page)).cells) if not run[0][1].common]
+    runs = [run for run in merge.groups(parse(book.source_path(lang, page)).cells) if not run[0][1].common]
     tab_sets = html.split('class="sd-tab-set')[1:]
     assert len(tab_sets) >= len(runs) > 0
     for fw in book.FRAMEWORKS:
