@@ -37,8 +37,6 @@ COLAB_PYTHON = (3, 12)
 # local torch wheel is the 2.13.0 CPU build for Python 3.11.
 TORCH_PYTHON = (3, 11)
 PROBE = "import sys, ensurepip, venv; print(sys.executable); print(*sys.version_info[:3])"
-# Where the Debian package dataset-fashion-mnist puts the data (`make data` installs it).
-DEBIAN_DATA = "/usr/share/datasets/fashion-mnist"
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
@@ -291,10 +289,16 @@ def check(args) -> int:
     if unknown:
         print(f"error: unknown edition or framework: {', '.join(sorted(unknown))}", file=sys.stderr)
         return 2
-    if not args.data_dir.is_dir():
-        print(f"error: no Fashion-MNIST folder at {args.data_dir}; install the Debian package "
-              "dataset-fashion-mnist (`make data`) or pass --data-dir", file=sys.stderr)
-        return 1
+    if args.data_dir is None:
+        # The build's own search (D2L_DATA_DIR first), imported here because
+        # --run-notebook runs this file in the Colab-like venvs.
+        from d2l.fashion_mnist import DataNotFoundError
+        from scripts import data
+        try:
+            args.data_dir = data.locate()
+        except DataNotFoundError as err:
+            print(f"error: {err}\n(`make data` fetches it, or pass --data-dir)", file=sys.stderr)
+            return 1
     notebooks = [(lang, fw, page, book.NOTEBOOKS / lang / fw / f"{page}.ipynb")
                  for lang in langs for fw in frameworks for page in book.pages()]
     notebooks = [n for n in notebooks if n[3].exists()]
@@ -340,8 +344,8 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--lang", action="append", help="edition(s) to check (default: all)")
     parser.add_argument("--framework", action="append", help="framework(s) to check (default: all)")
-    parser.add_argument("--data-dir", type=Path, default=Path(os.environ.get("D2L_DATA_DIR", DEBIAN_DATA)),
-                        help="Fashion-MNIST folder (default: $D2L_DATA_DIR, else %(default)s)")
+    parser.add_argument("--data-dir", type=Path,
+                        help="Fashion-MNIST folder (default: where `make data` finds it)")
     parser.add_argument("--timeout", type=int, default=1800, help="seconds one cell may run (default: 1800)")
     # Internal: how check() runs one notebook with a runtime's own Python.
     parser.add_argument("--run-notebook", type=Path, help=argparse.SUPPRESS)
