@@ -45,6 +45,15 @@ def test_html_lang(site, edition, pagename):
 
 
 @pytest.mark.parametrize('edition', EDITIONS)
+def test_one_search_button_and_no_empty_top_bar(site, edition):
+    doc = soup(site, edition, 'chapter_convolutional-modern/vgg')
+    assert doc.select_one('#pst-header').find(True) is None
+    # The theme shows the field on wide screens, the icon on narrow ones.
+    fields = doc.select('button.search-button-field')
+    assert [b.find_parent(id='pst-primary-sidebar') is not None for b in fields] == [True]
+
+
+@pytest.mark.parametrize('edition', EDITIONS)
 @pytest.mark.parametrize('pagename', PAGES)
 def test_language_switch_and_alternates_point_to_same_page(site, edition, pagename):
     _, label, other, other_lang = EDITIONS[edition]

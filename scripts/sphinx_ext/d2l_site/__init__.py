@@ -80,6 +80,13 @@ def add_paths(app: Sphinx, config: Config) -> None:
     config.html_static_path.append(str(HERE / 'static'))
 
 
+def drop_header_search(app: Sphinx, config: Config) -> None:
+    # pydata-sphinx-theme >= 0.16 fills an otherwise empty top bar with a
+    # second search button; the book theme has one in the sidebar and opens
+    # the sidebar from the article header on narrow screens.
+    config.html_theme_options.setdefault('navbar_persistent', [])
+
+
 def setup(app: Sphinx) -> dict:
     app.add_config_value('d2l_editions', DEFAULT_EDITIONS, 'html', dict)
     app.add_config_value('d2l_edition', '', 'html', str)
@@ -97,6 +104,7 @@ def setup(app: Sphinx) -> dict:
 
     add_catalogs(app)
     app.connect('config-inited', add_paths)
+    app.connect('config-inited', drop_header_search)
     app.connect('config-inited', page.check_config)
     app.connect('config-inited', mathjax.set_path)
     # After myst-parser's handler (500) has set its MathJax 3 options.
