@@ -66,6 +66,12 @@ def evaluate_accuracy_gpu(net, data_iter, device=None):
     return metric[0] / metric[1]
 
 
+def _mixed_precision(device):
+    """Whether train_ch6 trains in bf16 autocast with channels_last on device:
+    on a CUDA GPU, where it roughly doubles the speed of VGG-11."""
+    return device.type == 'cuda'
+
+
 def train_ch6(net, train_iter, test_iter, num_epochs, lr, device, *,
               init_weights=True):
     """Trains net with minibatch SGD, plots and prints progress, returns a
@@ -74,6 +80,7 @@ def train_ch6(net, train_iter, test_iter, num_epochs, lr, device, *,
     global last_result
     device = torch.device(device)
     cuda = device.type == 'cuda'
+    mixed = _mixed_precision(device)
     train_iter, test_iter = (
         it.on_device(device) if isinstance(it, fashion_mnist.Loader) else it
         for it in (train_iter, test_iter))
@@ -88,16 +95,17 @@ def train_ch6(net, train_iter, test_iter, num_epochs, lr, device, *,
     notes = []
     if cuda:
         torch.backends.cudnn.benchmark = True
+    if mixed:
         net.to(memory_format=torch.channels_last)
-        notes.append(_core.message('cuda'))
+        notes.append(_core.message('mixed_precision', device=device.type))
     optimizer = torch.optim.SGD(net.parameters(), lr=lr)
     loss = nn.CrossEntropyLoss()
 
     def step(X, y):
         X, y = X.to(device), y.to(device)
-        if cuda:
+        if mixed:
             X = X.contiguous(memory_format=torch.channels_last)
-        with torch.autocast(device.type, torch.bfloat16, enabled=cuda):
+        with torch.autocast(device.type, torch.bfloat16, enabled=mixed):
             y_hat = net(X)
             l = loss(y_hat, y)
         optimizer.zero_grad()
@@ -106,7 +114,7 @@ def train_ch6(net, train_iter, test_iter, num_epochs, lr, device, *,
         return l.detach() * len(y), (y_hat.argmax(dim=1) == y).sum(), len(y)
 
     def evaluate():
-        with torch.autocast(device.type, torch.bfloat16, enabled=cuda):
+        with torch.autocast(device.type, torch.bfloat16, enabled=mixed):
             acc = evaluate_accuracy_gpu(net, test_iter, device)
         net.train()
         return acc

@@ -118,3 +118,19 @@ def test_init_weights(fw, subset):
             for w in kernels:
                 bound = _xavier_bound(fw, w)
                 assert 0.9 * bound < np.abs(w).max() <= bound
+
+
+@pytest.mark.parametrize('fw', ['torch'], indirect=True)
+def test_torch_mixed_precision_path_on_cpu(fw, subset, monkeypatch, capsys):
+    """The path train_ch6 takes on a CUDA GPU (bf16 autocast, channels_last),
+    forced on the CPU: it trains, and the output says what ran."""
+    monkeypatch.setattr(fw.d2l, '_mixed_precision', lambda device: True)
+    result, net = fw.train(fw.tiny_net(), *subset, num_epochs=4, lr=0.1)
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == ('cpu: bf16 autocast, channels_last, data kept on the '
+                        'device')
+    for line, pattern in zip(lines[1:], REPORT):
+        assert re.fullmatch(pattern, line)
+    assert net[0].weight.is_contiguous(memory_format=fw.fw.channels_last)
+    assert result.epoch_losses[-1] < 0.8 * result.epoch_losses[0]
+    assert result.train_acc > 0.5 and result.test_acc > 0.25
