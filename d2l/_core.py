@@ -330,6 +330,7 @@ class TrainResult:
     examples: int
     profile: str
     epoch_losses: list
+    epoch_seconds: list  # the first includes one-off costs (autotuning)
 
     def _ipython_display_(self):
         """Shows nothing: as a cell's last value, the printed report and the
@@ -371,7 +372,7 @@ def fit(framework, device, train_iter, test_iter, num_epochs, step, evaluate,
                                 message('test_acc')])
     timer, num_batches = Timer(), len(train_iter)
     every = max(num_batches // 5, 1)
-    examples, epoch_losses = 0, []
+    examples, epoch_losses, epoch_seconds = 0, [], []
     for epoch in range(epochs):
         metric = Accumulator(3)
         timer.start()
@@ -390,12 +391,13 @@ def fit(framework, device, train_iter, test_iter, num_epochs, step, evaluate,
         animator.add(epoch + 1, (None, None, test_acc))
         examples += int(metric[2])
         epoch_losses.append(metric[0] / metric[2])
+        epoch_seconds.append(timer.sum() - sum(epoch_seconds))
     result = TrainResult(
         framework=framework, loss=epoch_losses[-1],
         train_acc=metric[1] / metric[2], test_acc=test_acc,
         examples_per_sec=examples / timer.sum(), device=str(device),
         num_epochs=epochs, seconds=timer.sum(), examples=examples,
-        profile=mode, epoch_losses=epoch_losses)
+        profile=mode, epoch_losses=epoch_losses, epoch_seconds=epoch_seconds)
     print(f'loss {result.loss:.3f}, train acc {result.train_acc:.3f}, '
           f'test acc {result.test_acc:.3f}')
     print(f'{result.examples_per_sec:.1f} examples/sec on {result.device}')

@@ -67,6 +67,9 @@ def test_examples_per_sec_counts_loading_not_evaluation(fw, subset):
     assert result.examples == 2 * 256
     assert result.examples_per_sec == pytest.approx(
         result.examples / result.seconds)
+    assert len(result.epoch_seconds) == 2
+    assert sum(result.epoch_seconds) == pytest.approx(result.seconds)
+    assert min(result.epoch_seconds) >= len(train_iter) * loading
     assert result.seconds >= 2 * len(train_iter) * loading
     assert result.seconds <= wall - 2 * len(test_iter) * evaluating
 

@@ -1,0 +1,28 @@
+"""`make bench` on this machine: the execution table of the quick book and
+both PyTorch input pipelines, timed alike (no speed is asserted)."""
+import json
+
+import pytest
+
+from scripts import bench, book
+
+
+def test_bench_reports_pages_and_both_pipelines(executed_book, capsys, monkeypatch):
+    # On a CPU bench switches d2l to the quick profile for the whole process.
+    monkeypatch.setenv("D2L_PROFILE", "quick")
+    assert bench.main(["--profile", "quick", "--epochs", "1"]) == 0
+    out = capsys.readouterr().out
+    report = json.loads((book.BUILD / "bench.json").read_text())
+
+    notebooks = {(r["edition"], r["page"], r["notebook"]) for r in report["execution"]}
+    assert len(notebooks) == 2 * 4  # per edition: 3 frameworks + the appendix run once
+    assert all(r["seconds"] > 0 for r in report["execution"])
+
+    speed = report["pytorch_pipelines"]
+    assert speed["epochs"] == 1
+    assert len(speed["textbook_epoch_seconds"]) == len(speed["d2l_epoch_seconds"]) == 1
+    assert speed["textbook_examples_per_sec"] == pytest.approx(
+        speed["examples"] / speed["textbook_epoch_seconds"][0], rel=0.01)
+    assert speed["speedup"] == pytest.approx(
+        speed["d2l_examples_per_sec"] / speed["textbook_examples_per_sec"], abs=0.01)
+    assert "textbook pipeline" in out and "d2l pipeline" in out and "speed-up:" in out
