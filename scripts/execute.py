@@ -58,8 +58,13 @@ def framework_versions(name: str) -> dict[str, str | None]:
     return {book.FRAMEWORK_LABELS[f]: environment.framework_version(f) for f in names}
 
 
+# Bump when what an execution records in the notebook's metadata changes.
+RECORD_FORMAT = 2
+
+
 def cache_key(nb, lang: str, framework: str, profile: str) -> str:
     inputs = {
+        "format": RECORD_FORMAT,
         "code": [c.source for c in nb.cells if c.cell_type == "code"],
         "library": library_hash(framework, lang),
         "profile": profile,
@@ -84,12 +89,23 @@ class Outcome:
 
 class Client(NotebookClient):
     """nbclient that remembers which cell it is running, so a kernel that dies
-    mid-cell (no error output to find) still names its cell."""
-    current: int | None = None
+    mid-cell (no error output to find) still names its cell, and which cell
+    wrote each training result (a JSON line that `d2l` appends to
+    `results_file`)."""
+
+    def __init__(self, nb, results_file: Path, **kwargs):
+        super().__init__(nb, **kwargs)
+        self.results_file = results_file
+        self.current: int | None = None
+        self.results: list[dict] = []  # each with "cell": the notebook cell index
 
     async def async_execute_cell(self, cell, cell_index, *args, **kwargs):
         self.current = cell_index
-        return await super().async_execute_cell(cell, cell_index, *args, **kwargs)
+        executed = await super().async_execute_cell(cell, cell_index, *args, **kwargs)
+        lines = [line for line in self.results_file.read_text().splitlines() if line.strip()]
+        self.results += [dict(json.loads(line), cell=cell_index)
+                         for line in lines[len(self.results):]]
+        return executed
 
 
 def stamp(profile: str, framework: str, results: list[dict]) -> dict:
@@ -137,7 +153,7 @@ def execute_source(source: Path, target: Path, lang: str, page: str, framework: 
     os.close(handle)
     results_file = Path(results_name)
     started = time.perf_counter()
-    client = Client(nb, timeout=None, kernel_name="python3",
+    client = Client(nb, results_file, timeout=None, kernel_name="python3",
                     resources={"metadata": {"path": str(source.parent)}},
                     extra_arguments=["--IPKernelApp.capture_fd_output=False"])
     env = dict(D2L_PROFILE=profile, D2L_LANG=lang, D2L_DATA_DIR=data_dir, D2L_OFFLINE=1,
@@ -165,8 +181,9 @@ def execute_source(source: Path, target: Path, lang: str, page: str, framework: 
         message = f"FAILED page {page} ({lang}), framework {framework}, {where}\n{trace}"
         return Outcome(lang, page, framework, True, seconds, message)
     seconds = time.perf_counter() - started
-    results = [json.loads(line) for line in results_file.read_text().splitlines() if line.strip()]
     results_file.unlink()
+    # Results name the cell of the page source that trained.
+    results = [dict(r, cell=origin[r["cell"]]) for r in client.results]
     nb.metadata["d2l"] = {"cache_key": key, "seconds": round(seconds, 1),
                           "stamp": stamp(profile, framework, results), "results": results}
     nbformat.write(nb, target)

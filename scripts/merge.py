@@ -5,7 +5,8 @@ Cells common to all frameworks appear once (their outputs too, unless the
 frameworks printed different things, which then get tabs). Each run of
 framework-marked cells becomes one sphinx-design tab set, synchronised across
 the page by `:sync-group: framework`. Each executed page gets a stamp (profile,
-device, versions, date); a page that trains shows a results table.
+device, versions, date); under a tab set whose cells trained, a table shows
+each framework's training results.
 """
 from __future__ import annotations
 
@@ -231,10 +232,11 @@ def merge_source(source: Path, executed_paths: dict[str, Path], out_path: Path, 
         items = [(fw, "\n".join(cell_md(i, c, fw) for i, c in run if fw in c.frameworks))
                  for fw in book.FRAMEWORKS if any(fw in c.frameworks for _, c in run)]
         blocks.append(tab_set(items, 2))
-        if any("train_ch6(" in c.source for _, c in run):
-            results = [r for _, meta in executed.values() for r in meta.get("results", [])]
-            if results:
-                blocks.append(results_md(lang, results))
+        # The frameworks' training results side by side, under the tabs that trained.
+        cells = {index for index, _ in run}
+        results = [r for _, meta in executed.values() for r in meta["results"] if r["cell"] in cells]
+        if results:
+            blocks.append(results_md(lang, results))
     front = {k: v for k, v in page.front_matter.items() if k not in ("jupytext", "kernelspec")}
     # Only pages split per framework have notebooks to open in Colab.
     front["d2l_notebooks"] = notebooks_for(page) == book.FRAMEWORKS

@@ -92,3 +92,19 @@ def test_dead_kernel_names_the_cell(tmp_path):
     outcome = execute_source(source, tmp_path / "tf.ipynb", "ko", "crash", "tensorflow", "quick", tmp_path)
     assert "framework tensorflow, cell 3 of the tensorflow notebook" in outcome.error
     assert "kernel log" in outcome.error
+
+
+def test_results_table_under_the_tabs_that_trained(tmp_path):
+    source = tmp_path / "two_trainings.md"
+    shutil.copy(FIXTURES / "two_trainings.md", source)
+    paths = {fw: tmp_path / f"{fw}.ipynb" for fw in FRAMEWORKS}
+    for fw in FRAMEWORKS:
+        assert execute_source(source, paths[fw], "zh", "two", fw, "quick", tmp_path).error is None
+    text = merge_source(source, paths, tmp_path / "out.md", "zh", "quick")[tmp_path / "out.md"].decode()
+    tables = [part.split(":::", 1)[0] for part in text.split(":::{container} d2l-results")[1:]]
+    assert len(tables) == 2
+    for table, loss in zip(tables, ("0.111", "0.222")):
+        rows = [line for line in table.splitlines() if line.startswith("| ") and loss in line]
+        assert [row.split(" | ")[0] for row in rows] == ["| MXNet", "| PyTorch", "| TensorFlow"]
+    assert "0.333 |" not in text
+    assert text.index("No training above") < text.index("d2l-results")
