@@ -34,8 +34,8 @@ MESSAGES = {
         'quick_epochs': ('[quick profile] {epochs} of {total_epochs} '
                          'epochs.\nThe figures below are not comparable '
                          'with a full run.'),
-        'mixed_precision': ('{device}: bf16 autocast, channels_last, data kept '
-                            'on the device'),
+        'mixed_precision': ('{device}: {precision} autocast, channels_last, '
+                            'data kept on the device'),
         'bad_profile': ("D2L_PROFILE must be 'full' or 'quick', "
                         'not {value!r}'),
         'downloading': 'Downloading Fashion-MNIST from {url} to {folder} ...',
@@ -74,8 +74,8 @@ MESSAGES = {
         'quick_epochs': ('[빠른 실행 프로필(quick)] {total_epochs} 에포크 중 '
                          '{epochs} 에포크만 사용합니다.\n아래 수치는 전체 실행 '
                          '결과와 비교할 수 없습니다.'),
-        'mixed_precision': ('{device}: bf16 autocast, channels_last, 데이터는 '
-                            '장치 메모리에 상주'),
+        'mixed_precision': ('{device}: {precision} autocast, channels_last, '
+                            '데이터는 장치 메모리에 상주'),
         'bad_profile': ("D2L_PROFILE은 'full' 또는 'quick'이어야 합니다"
                         '(현재 값: {value!r})'),
         'downloading': 'Fashion-MNIST를 {url}에서 {folder}(으)로 내려받는 중...',
@@ -114,7 +114,7 @@ MESSAGES = {
                   '下面的结果不能与完整运行相比。'),
         'quick_epochs': ('[快速模式(quick)] 只训练 {total_epochs} 个迭代周期中的 '
                          '{epochs} 个。\n下面的结果不能与完整运行相比。'),
-        'mixed_precision': ('{device}：bf16 自动混合精度（autocast）、'
+        'mixed_precision': ('{device}：{precision} 自动混合精度（autocast）、'
                             'channels_last，数据常驻设备内存'),
         'bad_profile': ("D2L_PROFILE 只能是 'full' 或 'quick'，"
                         '当前为 {value!r}'),

@@ -123,17 +123,33 @@ def test_init_weights(fw, subset):
                 assert 0.9 * bound < np.abs(w).max() <= bound
 
 
+@pytest.mark.parametrize('precision', ['bf16', 'fp16'])
 @pytest.mark.parametrize('fw', ['torch'], indirect=True)
-def test_torch_mixed_precision_path_on_cpu(fw, subset, monkeypatch, capsys):
-    """The path train_ch6 takes on a CUDA GPU (bf16 autocast, channels_last),
-    forced on the CPU: it trains, and the output says what ran."""
-    monkeypatch.setattr(fw.d2l, '_mixed_precision', lambda device: True)
+def test_torch_mixed_precision_paths_on_cpu(fw, subset, precision, monkeypatch,
+                                            capsys):
+    """The paths train_ch6 takes on CUDA GPUs (bf16 from Ampere on, fp16
+    with loss scaling before), forced on the CPU: they train, and the output
+    says what ran."""
+    dtype = {'bf16': fw.fw.bfloat16, 'fp16': fw.fw.float16}[precision]
+    monkeypatch.setattr(fw.d2l, '_autocast_dtype', lambda device: dtype)
     result, net = fw.train(fw.tiny_net(), *subset, num_epochs=4, lr=0.1)
     lines = capsys.readouterr().out.splitlines()
-    assert lines[0] == ('cpu: bf16 autocast, channels_last, data kept on the '
-                        'device')
+    assert lines[0] == (f'cpu: {precision} autocast, channels_last, data kept '
+                        'on the device')
     for line, pattern in zip(lines[1:], REPORT):
         assert re.fullmatch(pattern, line)
     assert net[0].weight.is_contiguous(memory_format=fw.fw.channels_last)
+    assert net[0].weight.dtype == fw.fw.float32  # autocast keeps fp32 weights
     assert result.epoch_losses[-1] < 0.8 * result.epoch_losses[0]
     assert result.train_acc > 0.5 and result.test_acc > 0.25
+
+
+@pytest.mark.parametrize('capability, expected', [
+    ((7, 5), 'float16'), ((7, 0), 'float16'), ((8, 0), 'bfloat16'), ((9, 0), 'bfloat16')])
+@pytest.mark.parametrize('fw', ['torch'], indirect=True)
+def test_torch_precision_follows_the_gpu(fw, capability, expected, monkeypatch):
+    """T4 (7.5) and V100 (7.0) lack fast bf16; A100 (8.0) and H100 (9.0) have it."""
+    torch = fw.fw
+    monkeypatch.setattr(torch.cuda, 'get_device_capability', lambda device=None: capability)
+    assert fw.d2l._autocast_dtype(torch.device('cuda:0')) == getattr(torch, expected)
+    assert fw.d2l._autocast_dtype(torch.device('cpu')) is None
