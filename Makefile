@@ -1,5 +1,5 @@
 # Build and test the book. `make help` lists the targets.
-#   make book [PROFILE=quick|full|auto]   set up, execute, merge and render both editions
+#   make book [PROFILE=auto|quick|full]   set up, execute, merge and render both editions
 #   make test                              set up, then run the whole test suite
 # Slices for CI: make execute EDITION=ko FRAMEWORK=pytorch; make merge; make html.
 

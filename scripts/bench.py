@@ -23,16 +23,17 @@ from scripts import book, environment
 from scripts.split import ALL
 
 
-def execution_times(profile: str) -> list[dict]:
+def execution_times(request: str) -> list[dict]:
     rows = []
     for lang in book.editions():
         for page in book.pages():
             for name in (*book.FRAMEWORKS, ALL):
+                profile = book.resolve_profile(request, name)
                 path = book.executed_path(profile, lang, page, name)
                 if path.exists():
                     meta = nbformat.read(path, as_version=4).metadata.get("d2l", {})
                     rows.append({"edition": lang, "page": page, "notebook": name,
-                                 "seconds": meta.get("seconds")})
+                                 "profile": profile, "seconds": meta.get("seconds")})
     return rows
 
 
@@ -122,10 +123,10 @@ def main(argv=None) -> int:
                         help="epochs of each pipeline; default: 10 on a GPU "
                              "(as the chapter trains), else 1")
     args = parser.parse_args(argv)
-    profile = book.resolve_profile(args.profile)
+    request = book.profile_request(args.profile)
 
-    rows = execution_times(profile)
-    print(f"Execution time per page ({profile} profile), seconds")
+    rows = execution_times(request)
+    print(f"Execution time per page ({request} profile), seconds")
     names = (*book.FRAMEWORKS, ALL)
     print(f"{'edition':8}{'page':45}" + "".join(f"{n:>12}" for n in names))
     for lang in book.editions():
@@ -151,7 +152,7 @@ def main(argv=None) -> int:
           f"test acc {speed['d2l_test_acc']}")
     out = book.BUILD / "bench.json"
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps({"profile": profile, "execution": rows, "total_seconds": round(total, 1),
+    out.write_text(json.dumps({"profile": request, "execution": rows, "total_seconds": round(total, 1),
                                "pytorch_pipelines": speed}, indent=2))
     print(f"\nwritten to {out}")
     return 0

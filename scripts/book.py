@@ -78,13 +78,21 @@ def html_dir(lang: str | None = None) -> Path:
     return BUILD / "html" if lang is None else BUILD / "html" / lang
 
 
-def resolve_profile(profile: str | None) -> str:
-    """`quick` or `full`; `auto` (or nothing) means full when a CUDA GPU is visible."""
+def profile_request(profile: str | None) -> str:
+    """`quick`, `full` or `auto`: the argument, else $PROFILE, else auto."""
     profile = profile or os.environ.get("PROFILE") or "auto"
-    if profile == "auto":
-        from scripts.environment import cuda_gpu_name
-
-        return "full" if cuda_gpu_name() else "quick"
-    if profile not in PROFILES:
+    if profile not in (*PROFILES, "auto"):
         raise SystemExit(f"unknown profile {profile!r}: use one of {', '.join(PROFILES)} or auto")
     return profile
+
+
+def resolve_profile(request: str, notebook: str) -> str:
+    """The profile a notebook (a framework's, or the one of a page that runs
+    every framework) executes in: the requested one, or for `auto` full where
+    its framework can train on a CUDA GPU here and quick elsewhere. Pages that
+    run every framework are checks on the CPU: quick under `auto`."""
+    if request != "auto":
+        return request
+    from scripts.environment import framework_sees_gpu
+
+    return "full" if notebook in FRAMEWORKS and framework_sees_gpu(notebook) else "quick"

@@ -7,6 +7,7 @@ import os
 import platform
 import shutil
 import subprocess
+import sys
 from importlib import metadata
 
 # Distributions that provide each framework, CPU and GPU builds alike.
@@ -27,6 +28,30 @@ def cuda_gpu_name() -> str | None:
         return None
     names = [n.strip() for n in out.stdout.splitlines() if n.strip()]
     return names[0] if out.returncode == 0 and names else None
+
+
+# Prints True when the framework's installed build can use a CUDA GPU.
+GPU_PROBES = {
+    "pytorch": "import torch; print(torch.cuda.is_available())",
+    "tensorflow": "import tensorflow as tf; print(bool(tf.config.list_physical_devices('GPU')))",
+    # MXNet 1.9 needs numpy.bool, which numpy 1.24 removed.
+    "mxnet": "import numpy; numpy.bool = bool; from mxnet import npx; print(npx.num_gpus() > 0)",
+}
+
+
+@functools.cache
+def framework_sees_gpu(framework: str) -> bool:
+    """Whether the framework's installed build (CPU-only builds say no) can
+    use a CUDA GPU, asked in a fresh interpreter so that the build does not
+    import three frameworks. No GPU visible: no question asked."""
+    if cuda_gpu_name() is None:
+        return False
+    try:
+        out = subprocess.run([sys.executable, "-c", GPU_PROBES[framework]],
+                             capture_output=True, text=True, timeout=300)
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return out.returncode == 0 and out.stdout.strip().endswith("True")
 
 
 @functools.cache

@@ -201,12 +201,13 @@ def main(argv=None) -> int:
     parser.add_argument("--page", action="append", help="page name(s), e.g. chapter_convolutional-modern/vgg")
     parser.add_argument("--force", action="store_true", help="ignore the cache")
     args = parser.parse_args(argv)
-    profile = book.resolve_profile(args.profile)
+    request = book.profile_request(args.profile)
     data_dir = data.locate()
     outcomes, failures = [], []
     for lang in args.lang or list(book.editions()):
         for page in args.page or book.pages():
             for framework in args.framework or (*book.FRAMEWORKS, ALL):
+                profile = book.resolve_profile(request, framework)
                 try:
                     outcome = execute(lang, page, framework, profile, data_dir, args.force)
                 except SourceError as err:
@@ -214,19 +215,20 @@ def main(argv=None) -> int:
                     return 2
                 if outcome is None:
                     continue
-                outcomes.append(outcome)
+                outcomes.append((profile, outcome))
                 state = "failed" if outcome.error else ("executed" if outcome.executed else "cached")
                 print(f"[{profile}] {lang} {page} {framework}: {state} ({outcome.seconds:.1f} s)",
                       flush=True)
                 if outcome.error:
                     failures.append(outcome)
                     print(outcome.error, file=sys.stderr, flush=True)
-    log = book.exec_dir(profile) / "timings.jsonl"
+    log = book.BUILD / "exec" / "timings.jsonl"
     log.parent.mkdir(parents=True, exist_ok=True)
     with log.open("a", encoding="utf-8") as f:
-        for o in outcomes:
+        for profile, o in outcomes:
             if o.executed:
-                f.write(json.dumps({"lang": o.lang, "page": o.page, "framework": o.framework,
+                f.write(json.dumps({"profile": profile, "lang": o.lang, "page": o.page,
+                                    "framework": o.framework,
                                     "seconds": round(o.seconds, 2), "ok": not o.error,
                                     "date": dt.datetime.now().isoformat(timespec="seconds")}) + "\n")
     if failures:

@@ -131,15 +131,21 @@ def tab_set(items: list[tuple[str, str]], depth: int) -> str:
 def stamp_md(lang: str, stamps: dict[str, dict]) -> str:
     s = STRINGS[lang]
     first = next(iter(stamps.values()))
-    devices = {st["device"] for st in stamps.values()}
+
+    def per_framework(key: str, show) -> str:
+        """One value, or which frameworks had which (`auto` can run PyTorch in
+        full on the GPU and the others quick on the CPU)."""
+        groups: dict[str, list[str]] = {}
+        for st in stamps.values():
+            groups.setdefault(st[key], []).extend(st["versions"])
+        if len(groups) == 1:
+            return show(first[key])
+        return "; ".join(f"{', '.join(labels)}: {show(value)}" for value, labels in groups.items())
+
     versions = " · ".join(f"{label} {v}" for st in stamps.values() for label, v in st["versions"].items())
-    if len(devices) == 1:
-        device = devices.pop()
-    else:
-        device = "; ".join(f"{', '.join(st['versions'])}: {st['device']}" for st in stamps.values())
-    text = (f"**{s['stamp']}** — {s['profile']}: {s[first['profile']]} · "
-            f"{s['device']}: {device} · {versions} · Python {first['python']} · "
-            f"{s['date']}: {first['date']}")
+    text = (f"**{s['stamp']}** — {s['profile']}: {per_framework('profile', s.get)} · "
+            f"{s['device']}: {per_framework('device', str)} · {versions} · "
+            f"Python {first['python']} · {s['date']}: {first['date']}")
     return directive("container", text, 0, arg="d2l-stamp") + "\n"
 
 
@@ -156,18 +162,19 @@ def results_md(lang: str, results: list[dict]) -> str:
                      arg="d2l-results") + "\n"
 
 
-def load_executed(page: Page, lang: str, executed_paths: dict[str, Path], profile: str):
+def load_executed(page: Page, lang: str, executed_paths: dict[str, Path], request: str):
     """Executed notebooks per framework with, for each, source-cell -> outputs."""
     executed = {}
     for fw in notebooks_for(page):
+        profile = book.resolve_profile(request, fw)
         nb, origin = split(page, fw)
         path = executed_paths[fw]
         if not path.exists():
-            raise MergeError(f"{path} is missing: run `make execute PROFILE={profile}` first")
+            raise MergeError(f"{path} is missing: run `make execute PROFILE={request}` first")
         done = nbformat.read(path, as_version=4)
         if done.metadata.get("d2l", {}).get("cache_key") != cache_key(nb, lang, fw, profile):
             raise MergeError(f"{path} is stale for {page.path}: "
-                             f"run `make execute PROFILE={profile}` first")
+                             f"run `make execute PROFILE={request}` first")
         outputs = {origin[i]: cell.get("outputs", []) for i, cell in enumerate(done.cells)}
         executed[fw] = (outputs, done.metadata["d2l"])
     return executed
@@ -188,20 +195,22 @@ def groups(cells: list[Cell]):
         yield run
 
 
-def merge_page(lang: str, page_name: str, profile: str) -> dict[Path, bytes]:
+def merge_page(lang: str, page_name: str, request: str) -> dict[Path, bytes]:
     """Return {path: content} of one merged page of the book and its images."""
-    return merge_source(book.source_path(lang, page_name),
-                        {fw: book.executed_path(profile, lang, page_name, fw) for fw in (*book.FRAMEWORKS, ALL)},
-                        book.site_source(lang) / f"{page_name}.md", lang, profile)
+    paths = {fw: book.executed_path(book.resolve_profile(request, fw), lang, page_name, fw)
+             for fw in (*book.FRAMEWORKS, ALL)}
+    return merge_source(book.source_path(lang, page_name), paths,
+                        book.site_source(lang) / f"{page_name}.md", lang, request)
 
 
 def merge_source(source: Path, executed_paths: dict[str, Path], out_path: Path, lang: str,
-                 profile: str) -> dict[Path, bytes]:
+                 request: str) -> dict[Path, bytes]:
     """Return {path: content} of the page merged from `source` and its executed
-    notebooks, to be written at `out_path`, plus its output images."""
+    notebooks (run in the profile `request` resolves to for each), to be
+    written at `out_path`, plus its output images."""
     page = parse(source)
     assets = Assets(out_path.parent, out_path.stem)
-    executed = load_executed(page, lang, executed_paths, profile)
+    executed = load_executed(page, lang, executed_paths, request)
 
     def cell_md(index, cell, fw=None):
         if cell.kind == "markdown":
@@ -259,14 +268,14 @@ def write_if_changed(path: Path, content: bytes) -> bool:
 GENERATED_ELSEWHERE = {"_config.yml", "_toc.yml", "conf.py"}
 
 
-def merge_edition(lang: str, profile: str) -> int:
+def merge_edition(lang: str, request: str) -> int:
     """Merge every page of one edition and copy its other files; return the number
     of files written. Files no longer produced are removed."""
     target = book.site_source(lang)
     files: dict[Path, bytes] = {}
     pages = book.pages()
     for page_name in pages:
-        files.update(merge_page(lang, page_name, profile))
+        files.update(merge_page(lang, page_name, request))
     for path in (book.NOTEBOOKS / lang).rglob("*.ipynb"):
         files[target / "_extra" / "_notebooks" / path.relative_to(book.NOTEBOOKS / lang)] = path.read_bytes()
     page_sources = {book.source_path(lang, p) for p in pages}
@@ -285,14 +294,14 @@ def main(argv=None) -> int:
     parser.add_argument("--profile", default=None, help="quick, full or auto")
     parser.add_argument("--lang", choices=list(book.editions()), action="append")
     args = parser.parse_args(argv)
-    profile = book.resolve_profile(args.profile)
+    request = book.profile_request(args.profile)
     for lang in args.lang or list(book.editions()):
         try:
-            written = merge_edition(lang, profile)
+            written = merge_edition(lang, request)
         except (MergeError, SourceError) as err:
             print(f"error: {err}", file=sys.stderr)
             return 1
-        print(f"merged {lang} ({profile}): {written} file(s) changed")
+        print(f"merged {lang} ({request}): {written} file(s) changed")
     return 0
 
 
