@@ -76,7 +76,7 @@ def pipelines(epochs: int) -> dict:
     import torch
     from torch import nn
 
-    from d2l import fashion_mnist
+    from d2l import _core, fashion_mnist
     from d2l import torch as d2l
     from scripts.equivalence import chapter_namespace
 
@@ -84,6 +84,7 @@ def pipelines(epochs: int) -> dict:
     cuda = device.type == "cuda"
     if not cuda:
         os.environ["D2L_PROFILE"] = "quick"  # hours otherwise
+        epochs = min(epochs, _core.QUICK_EPOCHS)  # as many as train_ch6 will run
     chapter = chapter_namespace("pytorch")
     images, labels, _ = fashion_mnist.load("train")
 
@@ -137,7 +138,7 @@ def main(argv=None) -> int:
     total = sum(r["seconds"] or 0 for r in rows)
     print(f"{'total':53}{total:>12.1f}\n")
 
-    cuda = environment.cuda_gpu_name() is not None
+    cuda = environment.framework_sees_gpu("pytorch")
     speed = pipelines(args.epochs or (10 if cuda else 1))
     print(f"PyTorch VGG-11 (channels/4) on {speed['device']}, {speed['examples']:,} training "
           f"images, {speed['epochs']} epoch(s) each")
