@@ -48,7 +48,7 @@ book: ## the whole book: set-up, data, execution, rendering -> _build/html/
 	@$(MAKE) --no-print-directory execute merge PROFILE=$(PROFILE)
 	@$(MAKE) --no-print-directory html
 
-test: data ## the whole test suite (network-free)
+test: data ## the whole test suite (network-free once the data is in place)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 bench: data ## time execution per page and framework; compare d2l input pipelines

@@ -227,8 +227,9 @@ class Loader:
 
     Every epoch it reshuffles the examples (not the batches) and it keeps the
     last partial batch. It holds uint8 images; a framework subclass makes the
-    batches: `_setup` puts the data and the resize matrix on `self.device`,
-    `_indices` turns an order of examples into an index there, and
+    batches: `_setup` prepares `self.device` (the resize matrix there, and
+    the images too where the framework gathers on the device), `_indices`
+    turns an order of examples into an index for them, and
     `_batch(idx)` gathers, scales and resizes one batch. num_examples and
     full_size (that of the whole split) tell what a quick run used.
     """

@@ -68,9 +68,10 @@ def evaluate_accuracy_gpu(net, data_iter, device=None):
 
 def _autocast_dtype(device):
     """The reduced precision train_ch6 computes in on device (in channels_last
-    layout), or None for float32. On an H200, bf16 cuts an epoch of the
-    chapter's VGG-11 from 5.2 s in TF32 to 3.8 s. GPUs older than Ampere
-    (Colab's T4, V100) have no fast bf16: they get fp16 with loss scaling."""
+    layout), or None for float32. In our reference measurement on an H200,
+    bf16 cut an epoch of the chapter's VGG-11 from 5.2 s in TF32 to 3.8 s.
+    GPUs older than Ampere (Colab's T4, V100) have no fast bf16: they get
+    fp16 with loss scaling."""
     if device.type != 'cuda':
         return None
     if torch.cuda.get_device_capability(device) >= (8, 0):

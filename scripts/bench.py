@@ -105,7 +105,8 @@ def pipelines(epochs: int) -> dict:
     result = d2l.train_ch6(fresh_net(), train_iter, test_iter, epochs, 0.05, device)
     n = len(labels)
     textbook_speed = n * len(textbook) / sum(textbook)
-    return {"device": environment.cuda_gpu_name() or f"CPU: {environment.cpu_name()}",
+    name = torch.cuda.get_device_name(device) if cuda else f"CPU: {environment.cpu_name()}"
+    return {"device": name,
             "examples": n, "epochs": result.num_epochs,
             "textbook_examples_per_sec": round(textbook_speed, 1),
             "textbook_epoch_seconds": [round(t, 2) for t in textbook],

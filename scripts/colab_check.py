@@ -3,8 +3,9 @@ this machine allows, and report for each whether installing and executing it
 worked and how long that took.
 
 Each framework gets a virtual environment under _build/colab/ that looks like a
-fresh Colab runtime before the install cell runs: Colab's Python, numpy 2,
-matplotlib, ipykernel, and PyTorch or TensorFlow where Colab preinstalls them.
+fresh Colab runtime before the install cell runs: Colab's Python (3.11 for
+PyTorch, see TORCH_PYTHON), numpy 2, matplotlib, ipykernel, and PyTorch or
+TensorFlow where Colab preinstalls them.
 It is reset to that state before every notebook and rebuilt only when its
 requirements change. A notebook runs top to bottom in the quick profile, in a
 kernel of that environment; its install cell takes the book's package from this

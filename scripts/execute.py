@@ -59,7 +59,7 @@ def framework_versions(name: str) -> dict[str, str | None]:
 
 
 # Bump when what an execution records in the notebook's metadata changes.
-RECORD_FORMAT = 2
+RECORD_FORMAT = 3
 
 
 def cache_key(nb, lang: str, framework: str, profile: str) -> str:
@@ -71,8 +71,13 @@ def cache_key(nb, lang: str, framework: str, profile: str) -> str:
         "lang": lang,
         "frameworks": framework_versions(framework),
         "numpy": environment.version("numpy"),
+        "matplotlib": environment.version("matplotlib"),  # draws the figures
         "python": platform.python_version(),
         "data": data.checksums(),
+        # Precision, speed and stamp follow the GPU the framework trains on.
+        "gpu": (environment.cuda_gpu_name()
+                if framework in book.FRAMEWORKS and environment.framework_sees_gpu(framework)
+                else None),
     }
     return hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest()
 
@@ -97,13 +102,16 @@ class Client(NotebookClient):
         super().__init__(nb, **kwargs)
         self.results_file = results_file
         self.current: int | None = None
-        self.results: list[dict] = []  # each with "cell": the notebook cell index
+        # Each with "code_cell": the place of its cell among the code cells,
+        # which prose edits (they keep the cache) cannot shift.
+        self.results: list[dict] = []
 
     async def async_execute_cell(self, cell, cell_index, *args, **kwargs):
         self.current = cell_index
         executed = await super().async_execute_cell(cell, cell_index, *args, **kwargs)
         lines = [line for line in self.results_file.read_text().splitlines() if line.strip()]
-        self.results += [dict(json.loads(line), cell=cell_index)
+        code_cell = sum(c.cell_type == "code" for c in self.nb.cells[:cell_index])
+        self.results += [dict(json.loads(line), code_cell=code_cell)
                          for line in lines[len(self.results):]]
         return executed
 
@@ -119,6 +127,15 @@ def stamp(profile: str, framework: str, results: list[dict]) -> dict:
         "python": platform.python_version(),
         "date": dt.date.today().isoformat(),
     }
+
+
+def cached_key(target: Path) -> str | None:
+    """The cache key an executed notebook records; None when there is no
+    readable one."""
+    try:
+        return nbformat.read(target, as_version=4).metadata.get("d2l", {}).get("cache_key")
+    except (OSError, ValueError):  # missing, or not a notebook (NotJSONError)
+        return None
 
 
 def execute(lang: str, page: str, framework: str, profile: str, data_dir: Path,
@@ -140,10 +157,8 @@ def execute_source(source: Path, target: Path, lang: str, page: str, framework: 
         return None
     nb, origin = split(parsed, framework)
     key = cache_key(nb, lang, framework, profile)
-    if not force and target.exists():
-        cached = nbformat.read(target, as_version=4)
-        if cached.metadata.get("d2l", {}).get("cache_key") == key:
-            return Outcome(lang, page, framework, False, 0.0)
+    if not force and cached_key(target) == key:
+        return Outcome(lang, page, framework, False, 0.0)
 
     target.parent.mkdir(parents=True, exist_ok=True)
     # A results file of this execution's own, so runs of the same page at the
@@ -177,16 +192,18 @@ def execute_source(source: Path, target: Path, lang: str, page: str, framework: 
                  if index is not None else "unknown cell")
         trace = (ANSI.sub("", "\n".join(output.traceback)) if output
                  else f"{err}\n(kernel log: {book.shown(kernel_log)})")
-        results_file.unlink()
         message = f"FAILED page {page} ({lang}), framework {framework}, {where}\n{trace}"
         return Outcome(lang, page, framework, True, seconds, message)
+    finally:
+        results_file.unlink()
     seconds = time.perf_counter() - started
-    results_file.unlink()
-    # Results name the cell of the page source that trained.
-    results = [dict(r, cell=origin[r["cell"]]) for r in client.results]
     nb.metadata["d2l"] = {"cache_key": key, "seconds": round(seconds, 1),
-                          "stamp": stamp(profile, framework, results), "results": results}
-    nbformat.write(nb, target)
+                          "stamp": stamp(profile, framework, client.results),
+                          "results": client.results}
+    # Written whole or not at all: an interrupted build leaves no broken cache.
+    partial = target.with_name(target.name + ".partial")
+    nbformat.write(nb, partial)
+    os.replace(partial, target)
     return Outcome(lang, page, framework, True, seconds)
 
 
@@ -202,6 +219,11 @@ def main(argv=None) -> int:
     parser.add_argument("--force", action="store_true", help="ignore the cache")
     args = parser.parse_args(argv)
     request = book.profile_request(args.profile)
+    unknown = set(args.page or ()) - set(book.pages())
+    if unknown:
+        print(f"error: not in _toc.yml: {', '.join(sorted(unknown))} "
+              f"(pages: {', '.join(book.pages())})", file=sys.stderr)
+        return 2
     data_dir = data.locate()
     outcomes, failures = [], []
     for lang in args.lang or list(book.editions()):

@@ -145,7 +145,7 @@ def stamp_md(lang: str, stamps: dict[str, dict]) -> str:
     versions = " · ".join(f"{label} {v}" for st in stamps.values() for label, v in st["versions"].items())
     text = (f"**{s['stamp']}** — {s['profile']}: {per_framework('profile', s.get)} · "
             f"{s['device']}: {per_framework('device', str)} · {versions} · "
-            f"Python {first['python']} · {s['date']}: {first['date']}")
+            f"Python {first['python']} · {s['date']}: {max(st['date'] for st in stamps.values())}")
     return directive("container", text, 0, arg="d2l-stamp") + "\n"
 
 
@@ -163,7 +163,8 @@ def results_md(lang: str, results: list[dict]) -> str:
 
 
 def load_executed(page: Page, lang: str, executed_paths: dict[str, Path], request: str):
-    """Executed notebooks per framework with, for each, source-cell -> outputs."""
+    """Executed notebooks per framework with, for each, source cell index ->
+    outputs and the metadata, its results naming their source cell."""
     executed = {}
     for fw in notebooks_for(page):
         profile = book.resolve_profile(request, fw)
@@ -175,8 +176,14 @@ def load_executed(page: Page, lang: str, executed_paths: dict[str, Path], reques
         if done.metadata.get("d2l", {}).get("cache_key") != cache_key(nb, lang, fw, profile):
             raise MergeError(f"{path} is stale for {page.path}: "
                              f"run `make execute PROFILE={request}` first")
-        outputs = {origin[i]: cell.get("outputs", []) for i, cell in enumerate(done.cells)}
-        executed[fw] = (outputs, done.metadata["d2l"])
+        # The cache key guarantees the code cells, in order, not the prose
+        # between them: outputs and results follow the code cells.
+        sources = [origin[i] for i, cell in enumerate(nb.cells) if cell.cell_type == "code"]
+        ran = [cell for cell in done.cells if cell.cell_type == "code"]
+        outputs = {source: cell.get("outputs", []) for source, cell in zip(sources, ran)}
+        meta = done.metadata["d2l"]
+        results = [dict(r, cell=sources[r["code_cell"]]) for r in meta["results"]]
+        executed[fw] = (outputs, {**meta, "results": results})
     return executed
 
 
@@ -278,9 +285,8 @@ def merge_edition(lang: str, request: str) -> int:
         files.update(merge_page(lang, page_name, request))
     for path in (book.NOTEBOOKS / lang).rglob("*.ipynb"):
         files[target / "_extra" / "_notebooks" / path.relative_to(book.NOTEBOOKS / lang)] = path.read_bytes()
-    page_sources = {book.source_path(lang, p) for p in pages}
     for path in (book.BOOK / lang).rglob("*"):
-        if path.is_file() and path not in page_sources and path.suffix != ".md":
+        if path.is_file() and path.suffix != ".md":  # pages are merged above
             files[target / path.relative_to(book.BOOK / lang)] = path.read_bytes()
     written = sum(write_if_changed(p, c) for p, c in files.items())
     for path in target.rglob("*"):

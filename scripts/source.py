@@ -89,6 +89,8 @@ def _code_options(path, lines, i):
             options = yaml.safe_load("\n".join(lines[i + 1:end])) or {}
         except yaml.YAMLError as err:
             raise SourceError(path, start + 1, f"code-cell options are not valid YAML: {err}") from None
+        if not isinstance(options, dict):
+            raise SourceError(path, start + 1, "code-cell options must be a mapping")
         return options, end + 1
     while i < len(lines) and re.match(r"^:[\w-]+:", lines[i]):
         key, _, value = lines[i][1:].partition(":")
@@ -97,8 +99,6 @@ def _code_options(path, lines, i):
         except yaml.YAMLError as err:
             raise SourceError(path, i + 1, f"option {key!r} is not valid YAML: {err}") from None
         i += 1
-    if not isinstance(options, dict):
-        raise SourceError(path, start + 1, "code-cell options must be a mapping")
     return options, i
 
 
@@ -155,7 +155,9 @@ def parse(path: Path | str, text: str | None = None) -> Page:
             fence, start = opening.group(1), i + 1
             options, i = _code_options(path, lines, i + 1)
             body_start = i
-            while i < len(lines) and not (lines[i].startswith(fence) and lines[i].strip() == fence):
+            # As in CommonMark: a closing fence is at least as long as the opening one.
+            closing = re.compile(re.escape(fence[0]) + "{%d,}" % len(fence))
+            while i < len(lines) and not closing.fullmatch(lines[i].strip()):
                 i += 1
             if i == len(lines):
                 raise SourceError(path, start, "code cell is never closed "

@@ -49,6 +49,15 @@ def test_second_run_is_cached_and_code_change_is_not(executed, tmp_path):
     assert not execute_source(prose, copy, "ko", "good", "mxnet", "quick", tmp_path).executed
 
 
+def test_truncated_cache_is_executed_again(executed, tmp_path):
+    source, paths, _ = executed
+    broken = tmp_path / "mx.ipynb"
+    broken.write_text(paths["mxnet"].read_text()[:100])  # as an interrupted write would
+    assert execute_source(source, broken, "ko", "good", "mxnet", "quick", tmp_path).executed
+    assert not execute_source(source, broken, "ko", "good", "mxnet", "quick", tmp_path).executed
+    assert [p.name for p in tmp_path.iterdir() if "results" in p.name or "partial" in p.name] == []
+
+
 def test_failing_cell_names_page_framework_cell_and_line(tmp_path):
     source = tmp_path / "broken.md"
     source.write_text((FIXTURES / "good.md").read_text().replace("print('pt')", "print(undefined_name)"))
@@ -108,3 +117,27 @@ def test_results_table_under_the_tabs_that_trained(tmp_path):
         assert [row.split(" | ")[0] for row in rows] == ["| MXNet", "| PyTorch", "| TensorFlow"]
     assert "0.333 |" not in text
     assert text.index("No training above") < text.index("d2l-results")
+
+
+def test_prose_blocks_added_or_removed_after_execution(tmp_path):
+    """Prose changes keep the cache; outputs and results must still land under
+    their own cells."""
+    source = tmp_path / "two_trainings.md"
+    shutil.copy(FIXTURES / "two_trainings.md", source)
+    paths = {fw: tmp_path / f"{fw}.ipynb" for fw in FRAMEWORKS}
+    for fw in FRAMEWORKS:
+        assert execute_source(source, paths[fw], "ko", "two", fw, "quick", tmp_path).error is None
+    text = source.read_text()
+    text = text.replace("No training above; a first one below.\n",
+                        '+++ {"tags": ["pytorch"]}\n\nA PyTorch-only note.\n\n+++\n\n'
+                        "No training above; a first one below.\n")
+    text = text.replace("A common cell that trains is not under tabs: no table.\n", "")
+    source.write_text(text)
+    for fw in FRAMEWORKS:  # still cached
+        assert not execute_source(source, paths[fw], "ko", "two", fw, "quick", tmp_path).executed
+    merged = merge_source(source, paths, tmp_path / "out.md", "ko", "quick")[tmp_path / "out.md"].decode()
+    assert "A PyTorch-only note." in merged
+    tables = [part.split(":::", 1)[0] for part in merged.split(":::{container} d2l-results")[1:]]
+    assert [t.count("0.111 |") for t in tables] == [3, 0]
+    assert [t.count("0.222 |") for t in tables] == [0, 3]
+    assert merged.index("train(0.111)") < merged.index("0.111 |") < merged.index("train(0.222)")

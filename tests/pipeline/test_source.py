@@ -60,3 +60,17 @@ def test_malformed_sources_name_file_and_line(name, line, words):
     assert str(err.value).startswith(f"{FIXTURES / name}:{line}: ")
     assert words in str(err.value)
     assert err.value.line == line
+
+
+def test_code_options_block_must_be_a_mapping(tmp_path):
+    source = tmp_path / "list_options.md"
+    source.write_text("# Page\n\n```{code-cell} ipython3\n---\n- pytorch\n---\nx = 1\n```\n")
+    with pytest.raises(SourceError, match=r"list_options.md:4: code-cell options must be a mapping"):
+        parse(source)
+
+
+def test_code_cell_closes_with_a_longer_fence(tmp_path):
+    source = tmp_path / "long_fence.md"
+    source.write_text("# Page\n\n```{code-cell} ipython3\nx = 1\n`````\n\nProse.\n")
+    page = parse(source)
+    assert [c.source for c in page.cells if c.kind == "code"] == ["x = 1"]
