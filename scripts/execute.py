@@ -117,12 +117,15 @@ class Client(NotebookClient):
 
 
 def stamp(profile: str, framework: str, results: list[dict]) -> dict:
-    gpu = environment.cuda_gpu_name()
-    used_gpu = any(not str(r.get("device", "cpu")).lower().startswith(("cpu", "/cpu"))
-                   for r in results)
+    """Profile, device, versions and date of one execution. The device is the
+    GPU when training ran on one (named by nvidia-smi, else as the framework
+    wrote it), the CPU otherwise."""
+    gpus = [str(r["device"]) for r in results
+            if not str(r.get("device", "cpu")).lower().startswith(("cpu", "/cpu"))]
+    device = (environment.cuda_gpu_name() or gpus[0]) if gpus else f"CPU: {environment.cpu_name()}"
     return {
         "profile": profile,
-        "device": gpu if (gpu and used_gpu) else f"CPU: {environment.cpu_name()}",
+        "device": device,
         "versions": framework_versions(framework),
         "python": platform.python_version(),
         "date": dt.date.today().isoformat(),

@@ -77,3 +77,17 @@ def test_merge_under_auto_reads_each_framework_from_its_profile(gpu_for_pytorch_
         assert execute_source(source, paths[fw], "zh", "good", fw, profile, tmp_path).error is None
     text = merge_source(source, paths, tmp_path / "out.md", "zh", "auto")[tmp_path / "out.md"].decode()
     assert "MXNet, TensorFlow: quick" in text and "PyTorch: full" in text
+
+
+@pytest.mark.parametrize("gpu_name, devices, expected", [
+    ("NVIDIA H200", ["cuda:0"], "NVIDIA H200"),
+    (None, ["cuda:0"], "cuda:0"),              # no nvidia-smi: the framework's own name
+    ("NVIDIA H200", ["cpu"], "CPU: "),         # a GPU in the machine, training on the CPU
+    (None, ["/CPU:0"], "CPU: "),
+    (None, [], "CPU: "),
+])
+def test_stamp_names_the_device_that_trained(monkeypatch, gpu_name, devices, expected):
+    from scripts.execute import stamp
+    monkeypatch.setattr(environment, "cuda_gpu_name", lambda: gpu_name)
+    device = stamp("full", "pytorch", [{"device": d} for d in devices])["device"]
+    assert device.startswith(expected)
