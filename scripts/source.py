@@ -102,6 +102,12 @@ def _code_options(path, lines, i):
     return options, i
 
 
+def _closing_fence(fence: str) -> re.Pattern:
+    """What closes `fence`: as in CommonMark, the same character at least as
+    many times."""
+    return re.compile(re.escape(fence[0]) + "{%d,}" % len(fence))
+
+
 def _tags(path, line, value) -> list[str]:
     if value is None:
         return []
@@ -155,8 +161,7 @@ def parse(path: Path | str, text: str | None = None) -> Page:
             fence, start = opening.group(1), i + 1
             options, i = _code_options(path, lines, i + 1)
             body_start = i
-            # As in CommonMark: a closing fence is at least as long as the opening one.
-            closing = re.compile(re.escape(fence[0]) + "{%d,}" % len(fence))
+            closing = _closing_fence(fence)
             while i < len(lines) and not closing.fullmatch(lines[i].strip()):
                 i += 1
             if i == len(lines):
@@ -187,7 +192,7 @@ def parse(path: Path | str, text: str | None = None) -> Page:
             fence, start = plain.group(1), i
             prose.append(text_line)
             i += 1
-            closing = re.compile(re.escape(fence[0]) + "{%d,}" % len(fence))
+            closing = _closing_fence(fence)
             while i < len(lines) and not closing.fullmatch(lines[i].strip()):
                 prose.append(lines[i])
                 i += 1
