@@ -288,6 +288,8 @@ def merge_edition(lang: str, request: str) -> int:
     for path in (book.BOOK / lang).rglob("*"):
         if path.is_file() and path.suffix != ".md":  # pages are merged above
             files[target / path.relative_to(book.BOOK / lang)] = path.read_bytes()
+    for path in book.BOOK.glob("*.bib"):  # one bibliography for both editions
+        files[target / path.name] = path.read_bytes()
     written = sum(write_if_changed(p, c) for p, c in files.items())
     for path in target.rglob("*"):
         if path.is_file() and path not in files and path.relative_to(target).as_posix() not in GENERATED_ELSEWHERE:
