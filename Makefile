@@ -1,7 +1,7 @@
 # Build and test the book. `make help` lists the targets.
 #   make book [PROFILE=auto|quick|full]   set up, execute, merge and render both editions
 #   make test                              set up, then run the whole test suite
-# Slices for CI: make execute EDITION=ko FRAMEWORK=pytorch; make merge; make html.
+# Slices for CI: make execute FRAMEWORK=pytorch (once for both editions); make merge; make html.
 
 # Python 3.11 when installed: the version every pin in requirements.txt was tested with.
 PYTHON ?= $(shell command -v python3.11 2>/dev/null || echo python3)
@@ -12,7 +12,8 @@ EDITION ?=
 FRAMEWORK ?=
 PYTEST_ARGS ?=
 
-SELECT := $(foreach e,$(EDITION),--lang $(e)) $(foreach f,$(FRAMEWORK),--framework $(f))
+FRAMEWORKS := $(foreach f,$(FRAMEWORK),--framework $(f))
+SELECT := $(foreach e,$(EDITION),--lang $(e)) $(FRAMEWORKS)
 
 .DEFAULT_GOAL := help
 .PHONY: help setup system data execute merge html book test bench notebooks colab-check clean
@@ -35,8 +36,8 @@ setup: system $(VENV)/.installed ## create the virtual environment from requirem
 data: setup ## find (or fetch) Fashion-MNIST and verify its checksums
 	@$(PY) -m scripts.data
 
-execute: data ## execute the notebooks (EDITION=, FRAMEWORK=, PROFILE= select a slice)
-	$(PY) -m scripts.execute --profile $(PROFILE) $(SELECT)
+execute: data ## execute each page once per framework for both editions (FRAMEWORK=, PROFILE= select)
+	$(PY) -m scripts.execute --profile $(PROFILE) $(FRAMEWORKS)
 
 merge: setup ## merge executed notebooks into the pages of each edition
 	$(PY) -m scripts.merge --profile $(PROFILE) $(foreach e,$(EDITION),--lang $(e))

@@ -6,6 +6,7 @@ plot, the printed report and the results record live here, so that the three
 frameworks are measured and reported the same way.
 """
 
+import contextlib
 import dataclasses
 import io
 import json
@@ -143,10 +144,90 @@ MESSAGES = {
 }
 
 
+def languages():
+    """The reader's languages from D2L_LANG: 'ko', 'zh' or else 'en'.
+
+    The book's build executes each page once for all its editions and sets
+    D2L_LANG to all of them ('ko,zh'); every localized output is then made
+    in each language (see Localized) and each edition shows its own.
+    """
+    codes = [code.strip()[:2].lower()
+             for code in os.environ.get('D2L_LANG', '').split(',')]
+    return [code for code in codes if code in MESSAGES] or ['en']
+
+
+# The language being drawn while an output is made in each of several.
+_speaking = None
+
+
 def language():
-    """The reader's language from D2L_LANG: 'ko', 'zh' or else 'en'."""
-    code = os.environ.get('D2L_LANG', '')[:2].lower()
-    return code if code in MESSAGES else 'en'
+    """The language to write in now: the reader's first, unless an output is
+    being made in another (see Localized)."""
+    return _speaking or languages()[0]
+
+
+@contextlib.contextmanager
+def speaking(lang):
+    """Makes language() return `lang` inside the block."""
+    global _speaking
+    previous, _speaking = _speaking, lang
+    try:
+        yield
+    finally:
+        _speaking = previous
+
+
+# A display output that holds one output per language: {lang: output}, each
+# an nbformat output (stream or display_data). The build's merge keeps the
+# edition's one; other front ends show the text/plain beside it.
+LOCALIZED_MIME = 'application/vnd.d2l.localized+json'
+
+
+class Localized:
+    """An output made by `render()` in the reader's language, or in each of
+    several languages when D2L_LANG names several (one execution of a page
+    shown in every edition). `render` returns anything IPython can display,
+    or a str, which is shown as printed text."""
+
+    def __init__(self, render):
+        self.render = render
+
+    def outputs(self):
+        """{lang: nbformat output dict} for each of the reader's languages."""
+        from IPython.core.formatters import DisplayFormatter
+
+        made = {}
+        for lang in languages():
+            with speaking(lang):
+                obj = self.render()
+            if isinstance(obj, str):
+                made[lang] = {'output_type': 'stream', 'name': 'stdout',
+                              'text': obj + '\n'}
+            else:
+                data, metadata = DisplayFormatter().format(obj)
+                made[lang] = {'output_type': 'display_data', 'data': data,
+                              'metadata': metadata}
+        return made
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        made = self.outputs()
+        first = next(iter(made.values()))
+        plain = (first['text'] if first['output_type'] == 'stream'
+                 else first['data'].get('text/plain', ''))
+        if len(made) == 1:
+            return ({'text/plain': plain} if first['output_type'] == 'stream'
+                    else first['data'])
+        return {'text/plain': plain, LOCALIZED_MIME: made}
+
+
+def say(render):
+    """Prints render() in the reader's language, or in each of them as one
+    Localized output when there are several and a notebook shows it."""
+    if len(languages()) == 1 or not _notebook_kernel():
+        print(render())
+        return
+    from IPython.display import display
+    display(Localized(render))
 
 
 def message(key, **fields):
@@ -249,19 +330,20 @@ class Animator:
     lines printed before or after it stay, and the final figure remains in
     the saved notebook. It is a bare matplotlib Figure, never pyplot, so no
     interactive backend is involved and nothing opens a window when headless.
+    Labels and legend entries may be functions of no arguments, called when
+    the figure is drawn: a figure shown in several languages (see Localized)
+    is then drawn in each.
     """
 
     def __init__(self, xlabel=None, ylabel=None, legend=None, xlim=None,
                  ylim=None, xscale='linear', yscale='linear',
                  fmts=('-', 'm--', 'g-.', 'r:'), nrows=1, ncols=1,
-                 figsize=(3.5, 2.5)):
-        self._faces, self._face = _cjk_faces()
-        self._style = _plot_style(self._face)
-        with matplotlib.rc_context(self._style):
+                 figsize=(3.5, 2.5), xticks=None):
+        with matplotlib.rc_context(_plot_style(_cjk_faces()[1])):
             self.fig = Figure(figsize=figsize)
             self.axes = self.fig.subplots(nrows, ncols, squeeze=False).ravel()
         self._axis = dict(xlabel=xlabel, ylabel=ylabel, xlim=xlim, ylim=ylim,
-                          xscale=xscale, yscale=yscale)
+                          xscale=xscale, yscale=yscale, xticks=xticks)
         self.legend, self.fmts = legend, fmts
         self.X, self.Y = None, None
         self._display = None
@@ -278,42 +360,55 @@ class Animator:
             if a is not None and b is not None:
                 self.X[i].append(a)
                 self.Y[i].append(b)
-        with matplotlib.rc_context(self._style):
-            ax = self.axes[0]
-            ax.cla()
-            for xs, ys, fmt in zip(self.X, self.Y, self.fmts):
-                ax.plot(xs, ys, fmt)
-            ax.set(**{k: v for k, v in self._axis.items() if v is not None})
-            if self.legend:
-                ax.legend(self.legend)
-            ax.grid()
         if _notebook_kernel():
             self._show()
 
+    def _draw(self, style):
+        def text(value):
+            return value() if callable(value) else value
+
+        with matplotlib.rc_context(style):
+            ax = self.axes[0]
+            ax.cla()
+            for xs, ys, fmt in zip(self.X or (), self.Y or (), self.fmts):
+                ax.plot(xs, ys, fmt)
+            ax.set(**{k: text(v) for k, v in self._axis.items()
+                      if v is not None})
+            if self.legend:
+                ax.legend([text(entry) for entry in self.legend])
+            ax.grid()
+
     def svg(self):
-        """The figure as SVG text."""
+        """The figure as SVG text, in the language of the moment."""
+        faces, face = _cjk_faces()
+        style = _plot_style(face)
+        self._draw(style)
         buffer = io.StringIO()
-        with matplotlib.rc_context(self._style), warnings.catch_warnings():
+        with matplotlib.rc_context(style), warnings.catch_warnings():
             # Text stays text in the SVG, so the viewer's fonts draw any
             # glyph that matplotlib's fonts lack; its warning would be noise.
             warnings.filterwarnings('ignore', message='Glyph .* missing')
             self.fig.savefig(buffer, format='svg', bbox_inches='tight',
                              metadata={'Date': None})
-        if self._face is None:
+        if face is None:
             return buffer.getvalue()
         return buffer.getvalue().replace(
-            f"'{self._face}'", ', '.join(f"'{f}'" for f in self._faces))
+            f"'{face}'", ', '.join(f"'{f}'" for f in faces))
 
     def _repr_svg_(self):
         return self.svg()
 
+    def image(self):
+        """The figure for display: in each of the reader's languages."""
+        from IPython.display import SVG
+        return Localized(lambda: SVG(self.svg()))
+
     def _show(self):
-        from IPython.display import SVG, display
-        image = SVG(self.svg())
+        from IPython.display import display
         if self._display is None:
-            self._display = display(image, display_id=True)
+            self._display = display(self.image(), display_id=True)
         else:
-            self._display.update(image)
+            self._display.update(self.image())
 
 
 @dataclasses.dataclass
@@ -353,7 +448,9 @@ def fit(framework, device, train_iter, test_iter, num_epochs, step, evaluate,
 
     step(X, y) trains on one minibatch and returns (loss sum, number
     correct, number of examples), possibly as device scalars; evaluate()
-    returns the test accuracy; sync() waits until the device is idle.
+    returns the test accuracy; sync() waits until the device is idle; each
+    note is a function returning a line to print in the language of the
+    moment (see say).
 
     examples/sec = training examples / seconds of the training epochs, data
     loading included; evaluation and drawing are not timed, and the device is
@@ -362,14 +459,14 @@ def fit(framework, device, train_iter, test_iter, num_epochs, step, evaluate,
     mode = profile()
     epochs = num_epochs if mode == 'full' else min(num_epochs, QUICK_EPOCHS)
     if mode == 'quick':
-        print(_quick_notice(train_iter, test_iter, epochs, num_epochs))
+        say(lambda: _quick_notice(train_iter, test_iter, epochs, num_epochs))
     for note in notes:
-        print(note)
+        say(note)
     # xlim [1, 1] is singular (matplotlib warns): one epoch autoscales.
-    animator = Animator(xlabel=message('epoch'),
+    animator = Animator(xlabel=lambda: message('epoch'),
                         xlim=[1, epochs] if epochs > 1 else None,
-                        legend=[message('train_loss'), message('train_acc'),
-                                message('test_acc')])
+                        legend=[lambda key=key: message(key) for key in
+                                ('train_loss', 'train_acc', 'test_acc')])
     timer, num_batches = Timer(), len(train_iter)
     every = max(num_batches // 5, 1)
     examples, epoch_losses, epoch_seconds = 0, [], []

@@ -105,9 +105,9 @@ def train_ch6(net, train_iter, test_iter, num_epochs, lr, device, *,
         torch.backends.cudnn.benchmark = True
     if mixed:
         net.to(memory_format=torch.channels_last)
-        notes.append(_core.message(
-            'mixed_precision', device=device.type,
-            precision={torch.bfloat16: 'bf16', torch.float16: 'fp16'}[dtype]))
+        precision = {torch.bfloat16: 'bf16', torch.float16: 'fp16'}[dtype]
+        notes.append(lambda: _core.message(
+            'mixed_precision', device=device.type, precision=precision))
     optimizer = torch.optim.SGD(net.parameters(), lr=lr)
     loss = nn.CrossEntropyLoss()
     # fp16 gradients underflow without it; a no-op otherwise.

@@ -1,8 +1,8 @@
 """Print the book's speed figures side by side and write them to
 `_build/bench.json`.
 
-1. Execution time of every page per edition and framework (the executed
-   notebooks of the chosen profile; run `make book` first).
+1. Execution time of every page per framework, run once for both editions
+   (the executed notebooks of the chosen profile; run `make book` first).
 2. PyTorch, the chapter's VGG-11 on the same data and device, two input
    pipelines for the same number of epochs: the textbook's (each image
    resized on its own in a DataLoader with worker processes, fp32) and the
@@ -25,15 +25,14 @@ from scripts.split import ALL
 
 def execution_times(request: str) -> list[dict]:
     rows = []
-    for lang in book.editions():
-        for page in book.pages():
-            for name in (*book.FRAMEWORKS, ALL):
-                profile = book.resolve_profile(request, name)
-                path = book.executed_path(profile, lang, page, name)
-                if path.exists():
-                    meta = nbformat.read(path, as_version=4).metadata.get("d2l", {})
-                    rows.append({"edition": lang, "page": page, "notebook": name,
-                                 "profile": profile, "seconds": meta.get("seconds")})
+    for page in book.pages():
+        for name in (*book.FRAMEWORKS, ALL):
+            profile = book.resolve_profile(request, name)
+            path = book.executed_path(profile, page, name)
+            if path.exists():
+                meta = nbformat.read(path, as_version=4).metadata.get("d2l", {})
+                rows.append({"page": page, "notebook": name,
+                             "profile": profile, "seconds": meta.get("seconds")})
     return rows
 
 
@@ -130,14 +129,13 @@ def main(argv=None) -> int:
     rows = execution_times(request)
     print(f"Execution time per page ({request} profile), seconds")
     names = (*book.FRAMEWORKS, ALL)
-    print(f"{'edition':8}{'page':45}" + "".join(f"{n:>12}" for n in names))
-    for lang in book.editions():
-        for page in book.pages():
-            cells = {r["notebook"]: r["seconds"] for r in rows if r["edition"] == lang and r["page"] == page}
-            if cells:
-                print(f"{lang:8}{page:45}" + "".join(f"{cells.get(n, ''):>12}" for n in names))
+    print(f"{'page':45}" + "".join(f"{n:>12}" for n in names))
+    for page in book.pages():
+        cells = {r["notebook"]: r["seconds"] for r in rows if r["page"] == page}
+        if cells:
+            print(f"{page:45}" + "".join(f"{cells.get(n, ''):>12}" for n in names))
     total = sum(r["seconds"] or 0 for r in rows)
-    print(f"{'total':53}{total:>12.1f}\n")
+    print(f"{'total':45}{total:>12.1f}\n")
 
     cuda = environment.framework_sees_gpu("pytorch")
     speed = pipelines(args.epochs or (10 if cuda else 1))

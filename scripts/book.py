@@ -60,13 +60,20 @@ def source_path(lang: str, page: str) -> Path:
     return BOOK / lang / f"{page}.md"
 
 
+def executed_edition() -> str:
+    """The edition whose source the build executes, once for all editions:
+    scripts/code_parity.py holds every other edition to the same code."""
+    return next(iter(editions()))
+
+
 def exec_dir(profile: str) -> Path:
     """Executed notebooks of one profile; each profile keeps its own cache."""
     return BUILD / "exec" / profile
 
 
-def executed_path(profile: str, lang: str, page: str, framework: str) -> Path:
-    return exec_dir(profile) / lang / page / f"{framework}.ipynb"
+def executed_path(profile: str, page: str, framework: str) -> Path:
+    """A page's executed notebook for one framework, shown in every edition."""
+    return exec_dir(profile) / page / f"{framework}.ipynb"
 
 
 def site_source(lang: str) -> Path:

@@ -30,6 +30,7 @@ from __future__ import annotations
 import ast
 import contextlib
 import dataclasses
+import functools
 import itertools
 import math
 import os
@@ -693,8 +694,17 @@ TEXT = {
 
 
 def _text(key: str) -> str:
-    """In the edition's language (D2L_LANG, set by the build)."""
+    """In the language being written (see d2l._core.Localized)."""
     return TEXT[_core.language()][key]
+
+
+def _localized(method):
+    """The method's table or figure in each edition's language at once (see
+    d2l._core.Localized): the build executes this page once for both."""
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        return _core.Localized(lambda: method(self, *args, **kwargs))
+    return wrapper
 
 
 def _markdown(header: list[str], rows: list[list[str]]):
@@ -716,6 +726,7 @@ class Report:
     losses: dict[str, list[float]]            # per-epoch training loss
     seconds: dict[str, float]
 
+    @_localized
     def layer_table(self):
         """The layers with output shapes and parameter counts per framework."""
         labels = [FRAMEWORK_LABELS[fw] for fw in FRAMEWORKS]
@@ -727,6 +738,7 @@ class Report:
         return _markdown(["#", _text("layer"), _text("shape"),
                           *(f"{label} {_text('params')}" for label in labels), _text("agree")], rows)
 
+    @_localized
     def difference_table(self):
         """Pairwise largest differences of inputs, logits, updated weights and updates."""
         tables = (self.inputs, self.logits, self.weights, self.updates)
@@ -734,6 +746,7 @@ class Report:
                 for a, b in _pairs()]
         return _markdown([_text(key) for key in ("pair", "inputs", "logits", "weights", "updates")], rows)
 
+    @_localized
     def loss_table(self):
         """Per-epoch training losses of the three frameworks and their spread."""
         rows = []
@@ -742,6 +755,7 @@ class Report:
         return _markdown([_text("epoch"), *(FRAMEWORK_LABELS[fw] for fw in FRAMEWORKS), _text("spread")],
                          rows)
 
+    @_localized
     def loss_figure(self, xlabel: str | None = None, ylabel: str | None = None):
         """The three loss curves on one SVG plot, drawn by the book's Animator
         so that it looks like the chapter's training figures."""
@@ -750,11 +764,11 @@ class Report:
         # Margins around the first and last epoch keep their markers whole.
         animator = _core.Animator(xlabel=xlabel or _text("epoch"), ylabel=ylabel or _text("loss"),
                                   legend=[FRAMEWORK_LABELS[fw] for fw in FRAMEWORKS],
-                                  xlim=[0.8, EPOCHS + 0.2], fmts=("o-", "s--", "^:"))
+                                  xlim=[0.8, EPOCHS + 0.2], fmts=("o-", "s--", "^:"),
+                                  xticks=range(1, EPOCHS + 1))   # whole epochs only
         with _quiet():     # Animator redraws in a notebook on every add
             for epoch, values in enumerate(zip(*(self.losses[fw] for fw in FRAMEWORKS)), 1):
                 animator.add(epoch, list(values))
-        animator.axes[0].set_xticks(range(1, EPOCHS + 1))   # whole epochs only
         return SVG(animator.svg())
 
 

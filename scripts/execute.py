@@ -1,11 +1,16 @@
-"""Execute every page's per-framework notebooks, skipping those whose cache is
-still valid.
+"""Execute every page's per-framework notebooks, once for all editions,
+skipping those whose cache is still valid.
 
-An executed notebook is reused only while everything that can change its
-outputs is unchanged: the page's code for that framework, the `d2l` package
-source, the profile, the edition's language, the framework and numpy versions
-and the dataset checksums. A failing cell stops that notebook and the run ends
-non-zero, naming page, framework, cell and source line.
+The editions carry the same code (checked first, by scripts/code_parity.py,
+before anything executes), so each (page, framework) runs once, from the
+source of `book.executed_edition()`, with D2L_LANG naming every edition: what
+`d2l` localizes (figure labels, notices) is made in each language and the
+merge shows each edition its own. An executed notebook is reused only while
+everything that can change its outputs is unchanged: the page's code for that
+framework, the `d2l` package source, the profile, the editions, the framework
+and numpy versions and the dataset checksums; prose in any edition is not
+part of it. A failing cell stops that notebook and the run ends non-zero,
+naming page, framework, cell and source line in every edition.
 """
 from __future__ import annotations
 
@@ -26,7 +31,7 @@ import nbformat
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, DeadKernelError
 
-from scripts import book, data, environment
+from scripts import book, code_parity, data, environment
 from scripts.source import SourceError, parse
 from scripts.split import ALL, notebooks_for, split
 
@@ -41,15 +46,19 @@ def source_hash(paths) -> str:
     return digest.hexdigest()
 
 
-def library_hash(name: str, lang: str) -> str:
+def library_hash(name: str) -> str:
     """The code a notebook runs besides its own cells: the `d2l` package and,
     for pages executed once with every framework (the build's checks), the
-    `scripts` package and the edition's chapter sources they read."""
-    paths = list((book.ROOT / "d2l").rglob("*.py"))
+    `scripts` package and the code of the chapters they read (not their prose)."""
+    digest = hashlib.sha256(source_hash((book.ROOT / "d2l").rglob("*.py")).encode())
     if name == ALL:
-        paths += (book.ROOT / "scripts").glob("*.py")
-        paths += (book.BOOK / lang).rglob("*.md")
-    return source_hash(paths)
+        digest.update(source_hash((book.ROOT / "scripts").glob("*.py")).encode())
+        for page in book.pages():
+            path = book.source_path(book.executed_edition(), page)
+            if path.exists():
+                code = [(c.source, c.tags) for c in parse(path).cells if c.kind == "code"]
+                digest.update(json.dumps([page, code]).encode())
+    return digest.hexdigest()
 
 
 def framework_versions(name: str) -> dict[str, str | None]:
@@ -59,16 +68,21 @@ def framework_versions(name: str) -> dict[str, str | None]:
 
 
 # Bump when what an execution records in the notebook's metadata changes.
-RECORD_FORMAT = 3
+RECORD_FORMAT = 4
 
 
-def cache_key(nb, lang: str, framework: str, profile: str) -> str:
+def languages() -> str:
+    """D2L_LANG of an execution: every edition, so that one run serves all."""
+    return ",".join(book.editions())
+
+
+def cache_key(nb, framework: str, profile: str) -> str:
     inputs = {
         "format": RECORD_FORMAT,
         "code": [c.source for c in nb.cells if c.cell_type == "code"],
-        "library": library_hash(framework, lang),
+        "library": library_hash(framework),
         "profile": profile,
-        "lang": lang,
+        "languages": languages(),
         "frameworks": framework_versions(framework),
         "numpy": environment.version("numpy"),
         "matplotlib": environment.version("matplotlib"),  # draws the figures
@@ -84,7 +98,6 @@ def cache_key(nb, lang: str, framework: str, profile: str) -> str:
 
 @dataclass
 class Outcome:
-    lang: str
     page: str
     framework: str
     executed: bool
@@ -141,15 +154,30 @@ def cached_key(target: Path) -> str | None:
         return None
 
 
-def execute(lang: str, page: str, framework: str, profile: str, data_dir: Path,
+def execute(page: str, framework: str, profile: str, data_dir: Path,
             force: bool = False) -> Outcome | None:
-    """Execute one page of the book for one framework unless its cache is valid.
-    Returns None when the page has no notebook of that name."""
-    return execute_source(book.source_path(lang, page), book.executed_path(profile, lang, page, framework),
-                          lang, page, framework, profile, data_dir, force)
+    """Execute one page of the book for one framework, for every edition,
+    unless its cache is valid. Returns None when the page has no notebook of
+    that name."""
+    return execute_source(book.source_path(book.executed_edition(), page),
+                          book.executed_path(profile, page, framework),
+                          page, framework, profile, data_dir, force)
 
 
-def execute_source(source: Path, target: Path, lang: str, page: str, framework: str,
+def _lines_elsewhere(source: Path, page: str, code_cell: int) -> list[str]:
+    """file:line of the same code cell in the other editions' sources."""
+    found = []
+    for lang in book.editions():
+        other = book.source_path(lang, page)
+        if other.resolve() == source.resolve() or not other.exists():
+            continue
+        cells = [c for c in parse(other).cells if c.kind == "code"]
+        if code_cell < len(cells):
+            found.append(f"{book.shown(other)}:{cells[code_cell].line}")
+    return found
+
+
+def execute_source(source: Path, target: Path, page: str, framework: str,
                    profile: str, data_dir: Path, force: bool = False) -> Outcome | None:
     """Execute the framework's split of `source` into `target` (an .ipynb whose
     metadata records the cache key, timing, stamp and training results)."""
@@ -159,9 +187,9 @@ def execute_source(source: Path, target: Path, lang: str, page: str, framework: 
     if framework not in notebooks_for(parsed):
         return None
     nb, origin = split(parsed, framework)
-    key = cache_key(nb, lang, framework, profile)
+    key = cache_key(nb, framework, profile)
     if not force and cached_key(target) == key:
-        return Outcome(lang, page, framework, False, 0.0)
+        return Outcome(page, framework, False, 0.0)
 
     target.parent.mkdir(parents=True, exist_ok=True)
     # A results file of this execution's own, so runs of the same page at the
@@ -174,7 +202,7 @@ def execute_source(source: Path, target: Path, lang: str, page: str, framework: 
     client = Client(nb, results_file, timeout=None, kernel_name="python3",
                     resources={"metadata": {"path": str(source.parent)}},
                     extra_arguments=["--IPKernelApp.capture_fd_output=False"])
-    env = dict(D2L_PROFILE=profile, D2L_LANG=lang, D2L_DATA_DIR=data_dir, D2L_OFFLINE=1,
+    env = dict(D2L_PROFILE=profile, D2L_LANG=languages(), D2L_DATA_DIR=data_dir, D2L_OFFLINE=1,
                D2L_RESULTS_FILE=results_file, TF_CPP_MIN_LOG_LEVEL=3, PYTHONWARNINGS="ignore",
                MPLBACKEND="module://matplotlib_inline.backend_inline",
                PYTHONPATH=os.pathsep.join(filter(None, [str(book.ROOT), os.environ.get("PYTHONPATH")])))
@@ -190,13 +218,16 @@ def execute_source(source: Path, target: Path, lang: str, page: str, framework: 
         output = next((o for o in nb.cells[index].get("outputs", ()) if o.output_type == "error"), None) \
             if index is not None else None
         seconds = time.perf_counter() - started
-        where = (f"cell {index + 1} of the {framework} notebook, "
-                 f"{book.shown(source)}:{parsed.cells[origin[index]].line}"
-                 if index is not None else "unknown cell")
+        where = "unknown cell"
+        if index is not None:
+            cell = parsed.cells[origin[index]]
+            code_cell = sum(c.kind == "code" for c in parsed.cells[:origin[index]])
+            lines = [f"{book.shown(source)}:{cell.line}", *_lines_elsewhere(source, page, code_cell)]
+            where = f"cell {index + 1} of the {framework} notebook, {' and '.join(lines)}"
         trace = (ANSI.sub("", "\n".join(output.traceback)) if output
                  else f"{err}\n(kernel log: {book.shown(kernel_log)})")
-        message = f"FAILED page {page} ({lang}), framework {framework}, {where}\n{trace}"
-        return Outcome(lang, page, framework, True, seconds, message)
+        message = f"FAILED page {page}, framework {framework}, {where}\n{trace}"
+        return Outcome(page, framework, True, seconds, message)
     finally:
         results_file.unlink()
     seconds = time.perf_counter() - started
@@ -207,14 +238,12 @@ def execute_source(source: Path, target: Path, lang: str, page: str, framework: 
     partial = target.with_name(target.name + ".partial")
     nbformat.write(nb, partial)
     os.replace(partial, target)
-    return Outcome(lang, page, framework, True, seconds)
+    return Outcome(page, framework, True, seconds)
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--profile", default=None, help="quick, full or auto (default: $PROFILE or auto)")
-    parser.add_argument("--lang", choices=list(book.editions()), action="append",
-                        help="edition(s) to execute (default: all)")
     parser.add_argument("--framework", choices=(*book.FRAMEWORKS, ALL), action="append",
                         help=f"framework(s) to execute (default: every one); {ALL!r} selects "
                              "the pages that run all frameworks in one kernel")
@@ -227,33 +256,46 @@ def main(argv=None) -> int:
         print(f"error: not in _toc.yml: {', '.join(sorted(unknown))} "
               f"(pages: {', '.join(book.pages())})", file=sys.stderr)
         return 2
+    pages = args.page or book.pages()
+    try:
+        # One execution is shown in every edition: their code must be the same.
+        problems = code_parity.differences(pages)
+    except SourceError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    if problems:
+        for problem in problems:
+            print(f"error: {problem}", file=sys.stderr)
+        print("The editions' code differs; nothing was executed.", file=sys.stderr)
+        return 2
     data_dir = data.locate()
     outcomes, failures = [], []
-    for lang in args.lang or list(book.editions()):
-        for page in args.page or book.pages():
-            for framework in args.framework or (*book.FRAMEWORKS, ALL):
-                profile = book.resolve_profile(request, framework)
-                try:
-                    outcome = execute(lang, page, framework, profile, data_dir, args.force)
-                except SourceError as err:
-                    print(f"error: {err}", file=sys.stderr)
-                    return 2
-                if outcome is None:
-                    continue
-                outcomes.append((profile, outcome))
-                state = "failed" if outcome.error else ("executed" if outcome.executed else "cached")
-                print(f"[{profile}] {lang} {page} {framework}: {state} ({outcome.seconds:.1f} s)",
-                      flush=True)
-                if outcome.error:
-                    failures.append(outcome)
-                    print(outcome.error, file=sys.stderr, flush=True)
+    for page in pages:
+        for framework in args.framework or (*book.FRAMEWORKS, ALL):
+            profile = book.resolve_profile(request, framework)
+            try:
+                outcome = execute(page, framework, profile, data_dir, args.force)
+            except SourceError as err:
+                print(f"error: {err}", file=sys.stderr)
+                return 2
+            if outcome is None:
+                continue
+            outcomes.append((profile, outcome))
+            state = "failed" if outcome.error else ("executed" if outcome.executed else "cached")
+            print(f"[{profile}] {page} {framework}: {state} ({outcome.seconds:.1f} s)", flush=True)
+            if outcome.error:
+                failures.append(outcome)
+                print(outcome.error, file=sys.stderr, flush=True)
+    ran = [o for _, o in outcomes if o.executed]
+    print(f"{len(ran)} notebook(s) executed once for {len(book.editions())} editions "
+          f"({', '.join(book.editions())}) in {sum(o.seconds for o in ran):.1f} s; "
+          f"{len(outcomes) - len(ran)} cached", flush=True)
     log = book.BUILD / "exec" / "timings.jsonl"
     log.parent.mkdir(parents=True, exist_ok=True)
     with log.open("a", encoding="utf-8") as f:
         for profile, o in outcomes:
             if o.executed:
-                f.write(json.dumps({"profile": profile, "lang": o.lang, "page": o.page,
-                                    "framework": o.framework,
+                f.write(json.dumps({"profile": profile, "page": o.page, "framework": o.framework,
                                     "seconds": round(o.seconds, 2), "ok": not o.error,
                                     "date": dt.datetime.now().isoformat(timespec="seconds")}) + "\n")
     if failures:

@@ -1,5 +1,6 @@
 """Merge each page's executed per-framework notebooks into one MyST page per
-edition, ready for Sphinx.
+edition, ready for Sphinx. Every edition shows the same executions; outputs
+that `d2l` made in every language (d2l._core.Localized) show the edition's.
 
 Cells common to all frameworks appear once (their outputs too, unless the
 frameworks printed different things, which then get tabs). Each run of
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import base64
+import hashlib
 import re
 import sys
 from pathlib import Path
@@ -19,6 +21,7 @@ from pathlib import Path
 import nbformat
 import yaml
 
+from d2l._core import LOCALIZED_MIME
 from scripts import book
 from scripts.execute import cache_key
 from scripts.source import Cell, Page, SourceError, parse
@@ -65,13 +68,15 @@ def code_block(text: str, language: str, css: str | None = None) -> str:
 
 
 class Assets:
-    """Images taken out of notebook outputs and written next to the page."""
+    """Images taken out of notebook outputs and written next to the page,
+    named by their content: the same figure from several frameworks is one
+    file, and a cell whose frameworks drew the same shows it once."""
 
     def __init__(self, page_dir: Path, stem: str):
         self.page_dir, self.stem, self.files = page_dir, stem, {}
 
-    def add(self, name: str, content: bytes) -> str:
-        rel = f"_outputs/{self.stem}-{name}"
+    def add(self, suffix: str, content: bytes) -> str:
+        rel = f"_outputs/{self.stem}-{hashlib.sha256(content).hexdigest()[:16]}{suffix}"
         self.files[self.page_dir / rel] = content
         return rel
 
@@ -88,9 +93,16 @@ def coalesce_streams(outputs):
     return joined
 
 
-def render_outputs(outputs, assets: Assets, prefix: str) -> str:
+def localize(outputs, lang: str):
+    """Each output made in every language replaced by the edition's one."""
+    return [nbformat.from_dict(out.data[LOCALIZED_MIME][lang])
+            if LOCALIZED_MIME in out.get("data", {}) else out
+            for out in outputs]
+
+
+def render_outputs(outputs, assets: Assets, lang: str) -> str:
     parts = []
-    for n, out in enumerate(coalesce_streams(outputs)):
+    for out in coalesce_streams(localize(outputs, lang)):
         if out.output_type == "stream":
             css = "output stderr" if out.name == "stderr" else "output stream"
             parts.append(code_block(ANSI.sub("", out.text), "none", css))
@@ -100,10 +112,10 @@ def render_outputs(outputs, assets: Assets, prefix: str) -> str:
         mime = next((m for m in MIME_ORDER if m in out.get("data", {})), None)
         value = out.data[mime] if mime else None
         if mime == "image/svg+xml":
-            parts.append(f"```{{image}} {assets.add(f'{prefix}-{n}.svg', value.encode())}\n"
+            parts.append(f"```{{image}} {assets.add('.svg', value.encode())}\n"
                          ":class: output\n```\n")
         elif mime == "image/png":
-            parts.append(f"```{{image}} {assets.add(f'{prefix}-{n}.png', base64.b64decode(value))}\n"
+            parts.append(f"```{{image}} {assets.add('.png', base64.b64decode(value))}\n"
                          ":class: output\n```\n")
         elif mime == "text/html":
             parts.append(code_block(value, "{raw} html"))
@@ -162,7 +174,7 @@ def results_md(lang: str, results: list[dict]) -> str:
                      arg="d2l-results") + "\n"
 
 
-def load_executed(page: Page, lang: str, executed_paths: dict[str, Path], request: str):
+def load_executed(page: Page, executed_paths: dict[str, Path], request: str):
     """Executed notebooks per framework with, for each, source cell index ->
     outputs and the metadata, its results naming their source cell."""
     executed = {}
@@ -173,7 +185,7 @@ def load_executed(page: Page, lang: str, executed_paths: dict[str, Path], reques
         if not path.exists():
             raise MergeError(f"{path} is missing: run `make execute PROFILE={request}` first")
         done = nbformat.read(path, as_version=4)
-        if done.metadata.get("d2l", {}).get("cache_key") != cache_key(nb, lang, fw, profile):
+        if done.metadata.get("d2l", {}).get("cache_key") != cache_key(nb, fw, profile):
             raise MergeError(f"{path} is stale for {page.path}: "
                              f"run `make execute PROFILE={request}` first")
         # The cache key guarantees the code cells, in order, not the prose
@@ -204,7 +216,7 @@ def groups(cells: list[Cell]):
 
 def merge_page(lang: str, page_name: str, request: str) -> dict[Path, bytes]:
     """Return {path: content} of one merged page of the book and its images."""
-    paths = {fw: book.executed_path(book.resolve_profile(request, fw), lang, page_name, fw)
+    paths = {fw: book.executed_path(book.resolve_profile(request, fw), page_name, fw)
              for fw in (*book.FRAMEWORKS, ALL)}
     return merge_source(book.source_path(lang, page_name), paths,
                         book.site_source(lang) / f"{page_name}.md", lang, request)
@@ -217,15 +229,14 @@ def merge_source(source: Path, executed_paths: dict[str, Path], out_path: Path, 
     written at `out_path`, plus its output images."""
     page = parse(source)
     assets = Assets(out_path.parent, out_path.stem)
-    executed = load_executed(page, lang, executed_paths, request)
+    executed = load_executed(page, executed_paths, request)
 
     def cell_md(index, cell, fw=None):
         if cell.kind == "markdown":
             return cell.source + "\n"
         if fw:
-            return render_code(cell.source, render_outputs(executed[fw][0][index], assets,
-                                                           f"{fw}-{index}"))
-        rendered = {f: render_outputs(executed[f][0][index], assets, f"{f}-{index}")
+            return render_code(cell.source, render_outputs(executed[fw][0][index], assets, lang))
+        rendered = {f: render_outputs(executed[f][0][index], assets, lang)
                     for f in executed}
         if len(set(rendered.values())) == 1:
             return render_code(cell.source, next(iter(rendered.values())))

@@ -7,6 +7,7 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
+from d2l import _core
 from scripts import equivalence
 from scripts.book import FRAMEWORK_LABELS, FRAMEWORKS
 
@@ -68,16 +69,34 @@ def test_same_losses_in_the_chapters_training_loop(report):
         assert max(values) - min(values) <= equivalence.LOSS_TOL
 
 
+def _shown(localized, lang, mime):
+    """What one edition shows of a Localized table or figure."""
+    return localized.outputs()[lang]["data"][mime]
+
+
 def test_tables_and_figure_follow_the_edition(report, monkeypatch):
     monkeypatch.setenv("D2L_LANG", "zh")
-    table = report.layer_table().data.splitlines()
+    table = _shown(report.layer_table(), "zh", "text/markdown").splitlines()
     assert "层" in table[0] and len(table) == 2 + len(VGG11) + 1
     assert "43,093,322" in table[-1]
-    assert "更新一步后的权重" in report.difference_table().data
+    assert "更新一步后的权重" in _shown(report.difference_table(), "zh", "text/markdown")
     monkeypatch.setenv("D2L_LANG", "ko")
-    assert report.loss_table().data.count("\n") == 1 + equivalence.EPOCHS
-    svg = report.loss_figure().data
+    assert _shown(report.loss_table(), "ko", "text/markdown").count("\n") == 1 + equivalence.EPOCHS
+    svg = _shown(report.loss_figure(), "ko", "image/svg+xml")
     assert "에포크" in svg and all(label in svg for label in ("MXNet", "PyTorch", "TensorFlow"))
+
+
+def test_one_execution_holds_every_edition(report, monkeypatch):
+    """The build runs the appendix once for both editions (D2L_LANG=ko,zh)."""
+    monkeypatch.setenv("D2L_LANG", "ko,zh")
+    bundle = report.layer_table()._repr_mimebundle_()
+    editions = bundle[_core.LOCALIZED_MIME]
+    assert set(editions) == {"ko", "zh"}
+    assert "층" in editions["ko"]["data"]["text/markdown"]
+    assert "层" in editions["zh"]["data"]["text/markdown"]
+    figures = report.loss_figure().outputs()
+    assert "에포크" in figures["ko"]["data"]["image/svg+xml"]
+    assert "迭代周期" in figures["zh"]["data"]["image/svg+xml"]
 
 
 @pytest.mark.parametrize("framework, old, new, index, layer, what", [

@@ -64,8 +64,44 @@ def test_notebook_display_is_updated_in_place(monkeypatch):
         animator.add(x, x)
     assert len(shown) == 1 and shown[0][1] is True
     assert len(updates) == 2
-    assert isinstance(updates[-1], IPython.display.SVG)
-    assert '>a</text>' in updates[-1].data
+    assert '>a</text>' in updates[-1]._repr_mimebundle_()['image/svg+xml']
+
+
+def test_one_execution_draws_every_edition(monkeypatch):
+    """The build runs a page once for both editions (D2L_LANG=ko,zh): the
+    figure holds one drawing per language, each with its own legend."""
+    monkeypatch.setenv('D2L_LANG', 'ko,zh')
+    animator = _core.Animator(
+        xlabel=lambda: _core.message('epoch'),
+        legend=[lambda key=key: _core.message(key)
+                for key in ('train_loss', 'train_acc', 'test_acc')])
+    animator.add(1, (1.0, 0.5, 0.4))
+    bundle = animator.image()._repr_mimebundle_()
+    drawn = bundle[_core.LOCALIZED_MIME]
+    assert list(drawn) == ['ko', 'zh']
+    for lang, output in drawn.items():
+        svg = output['data']['image/svg+xml']
+        assert all(f'>{text}</text>' in svg for text in LEGENDS[lang])
+    # Other front ends see plain text; a single language is a plain SVG.
+    assert 'text/plain' in bundle and 'image/svg+xml' not in bundle
+    monkeypatch.setenv('D2L_LANG', 'zh')
+    assert '>训练损失</text>' in animator.image()._repr_mimebundle_()['image/svg+xml']
+
+
+def test_say_prints_one_language_or_holds_every_one(monkeypatch, capsys):
+    import IPython.display
+    shown = []
+    monkeypatch.setattr(IPython.display, 'display', shown.append)
+    monkeypatch.setenv('D2L_LANG', 'zh')
+    _core.say(lambda: _core.message('epoch'))
+    assert capsys.readouterr().out == '迭代周期\n' and not shown
+    monkeypatch.setenv('D2L_LANG', 'ko,zh')
+    monkeypatch.setattr(_core, '_notebook_kernel', lambda: True)
+    _core.say(lambda: _core.message('epoch'))
+    outputs = shown[0].outputs()
+    assert outputs == {
+        'ko': {'output_type': 'stream', 'name': 'stdout', 'text': '에포크\n'},
+        'zh': {'output_type': 'stream', 'name': 'stdout', 'text': '迭代周期\n'}}
 
 
 def test_headless_draws_nothing_until_asked(monkeypatch):
@@ -103,6 +139,11 @@ def test_language_falls_back_to_english(monkeypatch):
     assert _core.language() == 'ko'
     monkeypatch.setenv('D2L_LANG', 'fr')
     assert _core.message('epoch') == 'epoch'
+    monkeypatch.setenv('D2L_LANG', 'zh,ko')
+    assert _core.languages() == ['zh', 'ko'] and _core.language() == 'zh'
+    with _core.speaking('ko'):
+        assert _core.message('epoch') == '에포크'
+    assert _core.language() == 'zh'
 
 
 def test_result_shows_nothing_as_a_cell_value():

@@ -17,7 +17,7 @@ def executed(tmp_path_factory):
     source = root / "good.md"
     shutil.copy(FIXTURES / "good.md", source)
     paths = {fw: root / f"{fw}.ipynb" for fw in FRAMEWORKS}
-    outcomes = {fw: execute_source(source, paths[fw], "ko", "good", fw, "quick", root)
+    outcomes = {fw: execute_source(source, paths[fw], "good", fw, "quick", root)
                 for fw in FRAMEWORKS}
     return source, paths, outcomes
 
@@ -30,41 +30,41 @@ def test_every_framework_executes(executed):
 
 def test_second_run_is_cached_and_code_change_is_not(executed, tmp_path):
     source, paths, _ = executed
-    again = execute_source(source, paths["mxnet"], "ko", "good", "mxnet", "quick", tmp_path)
+    again = execute_source(source, paths["mxnet"], "good", "mxnet", "quick", tmp_path)
     assert not again.executed
-    # Another profile or language is another cache entry.
-    other = tmp_path / "zh.ipynb"
+    # Another profile is another cache entry.
+    other = tmp_path / "full.ipynb"
     shutil.copy(paths["mxnet"], other)
-    assert execute_source(source, other, "zh", "good", "mxnet", "quick", tmp_path).executed
+    assert execute_source(source, other, "good", "mxnet", "full", tmp_path).executed
     changed = tmp_path / "good.md"
     changed.write_text(source.read_text().replace("print('mx')", "print('mx!')"))
     copy = tmp_path / "mx.ipynb"
     shutil.copy(paths["mxnet"], copy)
-    assert execute_source(changed, copy, "ko", "good", "mxnet", "quick", tmp_path).executed
+    assert execute_source(changed, copy, "good", "mxnet", "quick", tmp_path).executed
     # A prose-only or other-framework change leaves this framework's cache valid.
     prose = tmp_path / "prose.md"
     prose.write_text(source.read_text().replace("Common prose.", "Other prose.")
                      .replace("print('tf')", "print('tf!')"))
     shutil.copy(paths["mxnet"], copy)
-    assert not execute_source(prose, copy, "ko", "good", "mxnet", "quick", tmp_path).executed
+    assert not execute_source(prose, copy, "good", "mxnet", "quick", tmp_path).executed
 
 
 def test_truncated_cache_is_executed_again(executed, tmp_path):
     source, paths, _ = executed
     broken = tmp_path / "mx.ipynb"
     broken.write_text(paths["mxnet"].read_text()[:100])  # as an interrupted write would
-    assert execute_source(source, broken, "ko", "good", "mxnet", "quick", tmp_path).executed
-    assert not execute_source(source, broken, "ko", "good", "mxnet", "quick", tmp_path).executed
+    assert execute_source(source, broken, "good", "mxnet", "quick", tmp_path).executed
+    assert not execute_source(source, broken, "good", "mxnet", "quick", tmp_path).executed
     assert [p.name for p in tmp_path.iterdir() if "results" in p.name or "partial" in p.name] == []
 
 
 def test_failing_cell_names_page_framework_cell_and_line(tmp_path):
     source = tmp_path / "broken.md"
     source.write_text((FIXTURES / "good.md").read_text().replace("print('pt')", "print(undefined_name)"))
-    outcome = execute_source(source, tmp_path / "pt.ipynb", "zh", "broken", "pytorch", "quick", tmp_path)
+    outcome = execute_source(source, tmp_path / "pt.ipynb", "broken", "pytorch", "quick", tmp_path)
     assert outcome.error is not None
     first = outcome.error.splitlines()[0]
-    assert "page broken (zh)" in first and "framework pytorch" in first
+    assert "page broken," in first and "framework pytorch" in first
     assert "cell 3 of the pytorch notebook" in first and f"{source}:25" in first
     assert "NameError" in outcome.error
     assert not (tmp_path / "pt.ipynb").exists()
@@ -98,7 +98,7 @@ def test_dead_kernel_names_the_cell(tmp_path):
     source = tmp_path / "crash.md"
     source.write_text((FIXTURES / "good.md").read_text()
                       .replace("print('tf')", "import os\nos._exit(3)"))
-    outcome = execute_source(source, tmp_path / "tf.ipynb", "ko", "crash", "tensorflow", "quick", tmp_path)
+    outcome = execute_source(source, tmp_path / "tf.ipynb", "crash", "tensorflow", "quick", tmp_path)
     assert "framework tensorflow, cell 3 of the tensorflow notebook" in outcome.error
     assert "kernel log" in outcome.error
 
@@ -108,7 +108,7 @@ def test_results_table_under_the_tabs_that_trained(tmp_path):
     shutil.copy(FIXTURES / "two_trainings.md", source)
     paths = {fw: tmp_path / f"{fw}.ipynb" for fw in FRAMEWORKS}
     for fw in FRAMEWORKS:
-        assert execute_source(source, paths[fw], "zh", "two", fw, "quick", tmp_path).error is None
+        assert execute_source(source, paths[fw], "two", fw, "quick", tmp_path).error is None
     text = merge_source(source, paths, tmp_path / "out.md", "zh", "quick")[tmp_path / "out.md"].decode()
     tables = [part.split(":::", 1)[0] for part in text.split(":::{container} d2l-results")[1:]]
     assert len(tables) == 2
@@ -126,7 +126,7 @@ def test_prose_blocks_added_or_removed_after_execution(tmp_path):
     shutil.copy(FIXTURES / "two_trainings.md", source)
     paths = {fw: tmp_path / f"{fw}.ipynb" for fw in FRAMEWORKS}
     for fw in FRAMEWORKS:
-        assert execute_source(source, paths[fw], "ko", "two", fw, "quick", tmp_path).error is None
+        assert execute_source(source, paths[fw], "two", fw, "quick", tmp_path).error is None
     text = source.read_text()
     text = text.replace("No training above; a first one below.\n",
                         '+++ {"tags": ["pytorch"]}\n\nA PyTorch-only note.\n\n+++\n\n'
@@ -134,7 +134,7 @@ def test_prose_blocks_added_or_removed_after_execution(tmp_path):
     text = text.replace("A common cell that trains is not under tabs: no table.\n", "")
     source.write_text(text)
     for fw in FRAMEWORKS:  # still cached
-        assert not execute_source(source, paths[fw], "ko", "two", fw, "quick", tmp_path).executed
+        assert not execute_source(source, paths[fw], "two", fw, "quick", tmp_path).executed
     merged = merge_source(source, paths, tmp_path / "out.md", "ko", "quick")[tmp_path / "out.md"].decode()
     assert "A PyTorch-only note." in merged
     tables = [part.split(":::", 1)[0] for part in merged.split(":::{container} d2l-results")[1:]]

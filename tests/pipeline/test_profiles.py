@@ -74,7 +74,7 @@ def test_merge_under_auto_reads_each_framework_from_its_profile(gpu_for_pytorch_
     for fw in book.FRAMEWORKS:
         profile = book.resolve_profile("auto", fw)
         paths[fw] = tmp_path / profile / f"{fw}.ipynb"
-        assert execute_source(source, paths[fw], "zh", "good", fw, profile, tmp_path).error is None
+        assert execute_source(source, paths[fw], "good", fw, profile, tmp_path).error is None
     text = merge_source(source, paths, tmp_path / "out.md", "zh", "auto")[tmp_path / "out.md"].decode()
     assert "MXNet, TensorFlow: quick" in text and "PyTorch: full" in text
 

@@ -1,0 +1,93 @@
+"""One execution per page and framework for both editions: the editions'
+code must be identical (checked before anything runs), prose in either
+edition keeps the cache, and each edition shows its own language of what
+`d2l` localizes."""
+import shutil
+from pathlib import Path
+
+import pytest
+
+from scripts import book, code_parity, execute
+from scripts.book import FRAMEWORKS
+from scripts.execute import execute_source
+from scripts.merge import merge_source
+
+FIXTURES = Path(__file__).parent / "fixtures"
+PAGE = "chapter/page"
+
+
+@pytest.fixture
+def two_editions(tmp_path, monkeypatch):
+    """A book of one page in ko and zh with the same code and other prose."""
+    text = (FIXTURES / "good.md").read_text()
+    sources = {"ko": text.replace("Common prose.", "공통 본문."),
+               "zh": text.replace("Common prose.", "共同的正文。")}
+    for lang, content in sources.items():
+        path = tmp_path / "book" / lang / f"{PAGE}.md"
+        path.parent.mkdir(parents=True)
+        path.write_text(content)
+    monkeypatch.setattr(book, "BOOK", tmp_path / "book")
+    monkeypatch.setattr(book, "BUILD", tmp_path / "_build")
+    monkeypatch.setattr(book, "pages", lambda: [PAGE])
+    return tmp_path
+
+
+def test_same_code_other_prose_is_parity(two_editions):
+    assert code_parity.page_differences(PAGE) == []
+
+
+def test_code_that_differs_names_page_framework_and_both_lines(two_editions):
+    zh = book.source_path("zh", PAGE)
+    zh.write_text(zh.read_text().replace("print('pt')", "print('pt!')"))
+    problems = code_parity.page_differences(PAGE)
+    assert problems == [f"page {PAGE}, framework pytorch: code cell 2 differs between the editions: "
+                        f"{book.source_path('ko', PAGE)}:25 and {zh}:25"]
+    # A cell only one edition has is a difference too, named where it is.
+    zh.write_text(zh.read_text() + "\n```{code-cell} ipython3\n:tags: [mxnet]\nprint(1)\n```\n")
+    problems = code_parity.page_differences(PAGE)
+    assert any("framework mxnet: code cell 4" in p and "(no such cell)" in p for p in problems)
+
+
+def test_build_refuses_to_execute_editions_whose_code_differs(two_editions, capsys):
+    zh = book.source_path("zh", PAGE)
+    zh.write_text(zh.read_text().replace("x = 6 * 7", "x = 7 * 6"))
+    assert execute.main(["--profile", "quick"]) == 2
+    err = capsys.readouterr().err
+    assert f"{book.source_path('ko', PAGE)}:15 and {zh}:15" in err
+    assert "nothing was executed" in err
+    assert not (two_editions / "_build" / "exec").exists()
+
+
+def test_prose_of_either_edition_keeps_the_one_execution(two_editions):
+    target = book.executed_path("quick", PAGE, "mxnet")
+    ko, zh = book.source_path("ko", PAGE), book.source_path("zh", PAGE)
+    assert execute_source(ko, target, PAGE, "mxnet", "quick", two_editions).executed
+    assert not execute_source(zh, target, PAGE, "mxnet", "quick", two_editions).executed
+    ko.write_text(ko.read_text().replace("공통 본문.", "다른 문장."))
+    assert not execute_source(ko, target, PAGE, "mxnet", "quick", two_editions).executed
+
+
+def test_each_edition_shows_its_language_of_one_execution(tmp_path):
+    sources = {}
+    for lang, prose in (("ko", "d2l이 지역화하는 출력."), ("zh", "d2l 本地化的输出。")):
+        sources[lang] = tmp_path / lang / "localized.md"
+        sources[lang].parent.mkdir()
+        sources[lang].write_text((FIXTURES / "localized.md").read_text()
+                                 .replace("What `d2l` localizes is made once for every edition.", prose))
+    paths = {fw: tmp_path / f"{fw}.ipynb" for fw in FRAMEWORKS}
+    for fw in FRAMEWORKS:
+        outcome = execute_source(sources["ko"], paths[fw], "localized", fw, "quick", tmp_path)
+        assert outcome.error is None
+    words = {"ko": ("에포크", "훈련 손실"), "zh": ("迭代周期", "训练损失")}
+    for lang, (epoch, loss) in words.items():
+        out = tmp_path / "site" / lang / "localized.md"
+        files = merge_source(sources[lang], paths, out, lang, "quick")
+        page = files[out].decode()
+        # Said, drawn, printed: in that order, once, as all frameworks agree.
+        assert page.count(epoch) == 1 and "{tab-set}" not in page
+        assert page.index(epoch) < page.index("_outputs/") < page.index("\nloss 0.500\n")
+        svgs = [content.decode() for path, content in files.items() if path.suffix == ".svg"]
+        assert len(svgs) == 1                            # the same figure in all frameworks
+        assert f">{loss}</text>" in svgs[0] and f">{epoch}</text>" in svgs[0]
+        other = words["zh" if lang == "ko" else "ko"]
+        assert not any(word in page + svgs[0] for word in other)
