@@ -3,10 +3,24 @@
 #   make test                              set up, then run the whole test suite
 # Slices for CI: make execute FRAMEWORK=pytorch (once for both editions); make merge; make html.
 
-# Python 3.11 when installed: the version every pin in requirements.txt was tested with.
+# Python 3.11 when installed: the version every pin in requirements*.txt was tested with.
 PYTHON ?= $(shell command -v python3.11 2>/dev/null || echo python3)
+# The build and test environment (requirements.txt) and one environment per
+# framework, each with its own kernel (requirements/<framework>.txt; see
+# scripts/kernels.py). uv creates them.
 VENV ?= .venv
 PY := $(VENV)/bin/python
+UV := $(VENV)/bin/uv
+UV_VERSION := 0.13.8
+ENVS := .venvs
+FRAMEWORK_NAMES := mxnet pytorch tensorflow
+# GPU builds (requirements/<framework>-gpu.txt) where nvidia-smi sees a GPU.
+GPU := $(shell nvidia-smi -L >/dev/null 2>&1 && echo -gpu)
+# uv does not read pip's configuration: pass on its local wheel folders (on
+# this machine, torch's CPU build), except for GPU builds, which come from PyPI.
+PIP_FIND_LINKS ?= $(shell pip config get global.find-links 2>/dev/null)
+FIND_LINKS := $(if $(GPU),,$(foreach d,$(PIP_FIND_LINKS),--find-links $(d)))
+FRAMEWORK_ENVS := $(foreach f,$(FRAMEWORK_NAMES),$(ENVS)/$(f)/.installed$(GPU))
 PROFILE ?= auto
 EDITION ?=
 FRAMEWORK ?=
@@ -16,7 +30,7 @@ FRAMEWORKS := $(foreach f,$(FRAMEWORK),--framework $(f))
 SELECT := $(foreach e,$(EDITION),--lang $(e)) $(FRAMEWORKS)
 
 .DEFAULT_GOAL := help
-.PHONY: help setup system data execute merge html book test bench notebooks colab-check clean
+.PHONY: help setup system data execute merge html book test bench notebooks colab-check record gpu-lock clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 16
@@ -26,12 +40,20 @@ system: ## install the Debian packages the book needs (when apt and root are ava
 
 $(VENV)/.installed: requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements.txt -e .
+	$(PY) -m pip install --quiet uv==$(UV_VERSION)
+	$(UV) pip install --quiet --python $(PY) $(FIND_LINKS) -r requirements.txt -e .
 	$(PY) -m ipykernel install --sys-prefix --name python3 --display-name "Python 3" >/dev/null
 	touch $@
 
-setup: system $(VENV)/.installed ## create the virtual environment from requirements.txt
+# .installed-gpu marks a GPU build: a GPU that appears later gets one too.
+$(ENVS)/%/.installed$(GPU): requirements/%$(GPU).txt requirements/%.txt requirements/kernel.txt pyproject.toml | $(VENV)/.installed
+	$(UV) venv --quiet --allow-existing --python $(PYTHON) $(ENVS)/$*
+	$(UV) pip install --quiet --python $(ENVS)/$*/bin/python $(FIND_LINKS) -r requirements/$*$(GPU).txt -e .
+	$(PY) -m scripts.kernels --framework $*
+	rm -f $(ENVS)/$*/.installed*
+	touch $@
+
+setup: system $(VENV)/.installed $(FRAMEWORK_ENVS) ## create the build environment and one per framework (uv)
 
 data: setup ## find (or fetch) Fashion-MNIST and verify its checksums
 	@$(PY) -m scripts.data
@@ -61,5 +83,14 @@ notebooks: setup ## write the Colab notebooks (one per edition, framework and pa
 colab-check: data ## run the notebooks as on Colab in fresh venvs under _build/colab/ (EDITION=, FRAMEWORK= select)
 	$(PY) -m scripts.colab_check $(SELECT)
 
-clean: ## remove build outputs (keeps the virtual environment)
+record: setup ## keep the full-profile results of the last `make book PROFILE=full` in records/full/ (commit them)
+	$(PY) -m scripts.records
+
+gpu-lock: setup ## resolve what a GPU machine installs per framework into requirements/gpu-lock/ (needs PyPI)
+	@for f in $(FRAMEWORK_NAMES); do \
+	  $(UV) pip compile --quiet --python-version 3.11 --python-platform x86_64-manylinux_2_28 \
+	    --custom-compile-command "make gpu-lock" --output-file requirements/gpu-lock/$$f.txt requirements/$$f-gpu.txt || exit 1; \
+	  echo "requirements/gpu-lock/$$f.txt"; done
+
+clean: ## remove build outputs (keeps the virtual environments)
 	rm -rf _build

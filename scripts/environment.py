@@ -8,12 +8,6 @@ import platform
 import shutil
 import subprocess
 import sys
-from importlib import metadata
-
-# Distributions that provide each framework, CPU and GPU builds alike.
-DISTRIBUTIONS = {"pytorch": ("torch",), "mxnet": ("mxnet", "mxnet-cu112", "mxnet-cu117"),
-                 "tensorflow": ("tensorflow", "tensorflow-cpu")}
-
 
 @functools.cache
 def cuda_gpu_name() -> str | None:
@@ -30,28 +24,56 @@ def cuda_gpu_name() -> str | None:
     return names[0] if out.returncode == 0 and names else None
 
 
-# Prints True when the framework's installed build can use a CUDA GPU.
+# Each trains a small convolution on the GPU in the framework's own kernel
+# environment: a build that sees the GPU but has no kernels for it fails here.
 GPU_PROBES = {
-    "pytorch": "import torch; print(torch.cuda.is_available())",
-    "tensorflow": "import tensorflow as tf; print(bool(tf.config.list_physical_devices('GPU')))",
+    "pytorch": ("import torch\n"
+                "assert torch.cuda.is_available(), 'this PyTorch build sees no CUDA GPU'\n"
+                "x = torch.ones(1, 1, 8, 8, device='cuda')\n"
+                "print(float(torch.nn.functional.conv2d(x, torch.ones(1, 1, 3, 3, device='cuda')).sum()))"),
+    "tensorflow": ("import tensorflow as tf\n"
+                   "assert tf.config.list_physical_devices('GPU'), 'this TensorFlow build sees no GPU'\n"
+                   "with tf.device('/GPU:0'):\n"
+                   "    print(float(tf.reduce_sum(tf.nn.conv2d(tf.ones((1, 8, 8, 1)), tf.ones((3, 3, 1, 1)), 1, 'SAME'))))"),
     # MXNet 1.9 needs numpy.bool, which numpy 1.24 removed.
-    "mxnet": "import numpy; numpy.bool = bool; from mxnet import npx; print(npx.num_gpus() > 0)",
+    "mxnet": ("import numpy\nnumpy.bool = bool\nfrom mxnet import np, npx\nnpx.set_np()\n"
+              "assert npx.num_gpus() > 0, 'this MXNet build sees no GPU'\n"
+              "x = np.ones((1, 1, 8, 8), ctx=npx.gpu())\n"
+              "w = np.ones((1, 1, 3, 3), ctx=npx.gpu())\n"
+              "print(float(npx.convolution(x, w, kernel=(3, 3), num_filter=1, no_bias=True).sum()))"),
 }
 
 
 @functools.cache
-def framework_sees_gpu(framework: str) -> bool:
-    """Whether the framework's installed build (CPU-only builds say no) can
-    use a CUDA GPU, asked in a fresh interpreter so that the build does not
-    import three frameworks. No GPU visible: no question asked."""
+def gpu_problem(framework: str) -> str | None:
+    """Why the framework cannot train on the GPU here, or None when it can:
+    asked only where nvidia-smi sees a GPU, by the probe above in a fresh
+    interpreter of the framework's kernel, so that the build imports no
+    framework."""
     if cuda_gpu_name() is None:
-        return False
+        return "no NVIDIA GPU visible"
+    from scripts import kernels
+
     try:
-        out = subprocess.run([sys.executable, "-c", GPU_PROBES[framework]],
-                             capture_output=True, text=True, timeout=300)
-    except (OSError, subprocess.TimeoutExpired):
-        return False
-    return out.returncode == 0 and out.stdout.strip().endswith("True")
+        python = kernels.python(framework)
+        env = dict(os.environ)
+        libraries = kernels.library_dirs(python.parent.parent)
+        if libraries:
+            env["LD_LIBRARY_PATH"] = ":".join([*libraries, env.get("LD_LIBRARY_PATH", "")])
+        out = subprocess.run([str(python), "-c", GPU_PROBES[framework]], capture_output=True,
+                             text=True, timeout=300, env=env)
+    except (OSError, subprocess.TimeoutExpired, kernels.MissingEnvironment) as err:
+        return f"the GPU check could not run: {err}"
+    if out.returncode == 0:
+        return None
+    lines = [line.strip() for line in out.stderr.splitlines() if line.strip()]
+    return f"its GPU check failed on {cuda_gpu_name()}: {lines[-1] if lines else f'exit {out.returncode}'}"
+
+
+def framework_sees_gpu(framework: str) -> bool:
+    """Whether the framework's build in its kernel environment trains on the
+    GPU here."""
+    return gpu_problem(framework) is None
 
 
 @functools.cache
@@ -66,18 +88,6 @@ def cpu_name() -> str:
     except OSError:
         pass
     return f"{model} ({os.cpu_count()} cores)"
-
-
-def version(package: str) -> str | None:
-    try:
-        return metadata.version(package)
-    except metadata.PackageNotFoundError:
-        return None
-
-
-def framework_version(framework: str) -> str | None:
-    """Installed version of a framework (any of its CPU or GPU distributions)."""
-    return next(filter(None, map(version, DISTRIBUTIONS[framework])), None)
 
 
 @contextlib.contextmanager

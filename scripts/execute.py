@@ -19,7 +19,6 @@ import datetime as dt
 import hashlib
 import json
 import os
-import platform
 import re
 import sys
 import tempfile
@@ -31,7 +30,7 @@ import nbformat
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, DeadKernelError
 
-from scripts import book, code_parity, data, environment
+from scripts import book, code_parity, data, environment, kernels
 from scripts.source import SourceError, parse
 from scripts.split import ALL, notebooks_for, split
 
@@ -62,13 +61,14 @@ def library_hash(name: str) -> str:
 
 
 def framework_versions(name: str) -> dict[str, str | None]:
-    """Versions of the frameworks a notebook uses: its own, or all for ALL."""
+    """Versions of the frameworks a notebook uses (its own, or all for ALL),
+    as installed in its kernel's environment."""
     names = book.FRAMEWORKS if name == ALL else (name,)
-    return {book.FRAMEWORK_LABELS[f]: environment.framework_version(f) for f in names}
+    return {book.FRAMEWORK_LABELS[f]: kernels.framework_version(name, f) for f in names}
 
 
 # Bump when what an execution records in the notebook's metadata changes.
-RECORD_FORMAT = 4
+RECORD_FORMAT = 5
 
 
 def languages() -> str:
@@ -84,9 +84,9 @@ def cache_key(nb, framework: str, profile: str) -> str:
         "profile": profile,
         "languages": languages(),
         "frameworks": framework_versions(framework),
-        "numpy": environment.version("numpy"),
-        "matplotlib": environment.version("matplotlib"),  # draws the figures
-        "python": platform.python_version(),
+        # numpy, matplotlib (draws the figures) and Python of the kernel.
+        "kernel": {k: v for k, v in kernels.versions(framework).items()
+                   if k in ("python", *kernels.LIBRARIES)},
         "data": data.checksums(),
         # Precision, speed and stamp follow the GPU the framework trains on.
         "gpu": (environment.cuda_gpu_name()
@@ -136,13 +136,18 @@ def stamp(profile: str, framework: str, results: list[dict]) -> dict:
     gpus = [str(r["device"]) for r in results
             if not str(r.get("device", "cpu")).lower().startswith(("cpu", "/cpu"))]
     device = (environment.cuda_gpu_name() or gpus[0]) if gpus else f"CPU: {environment.cpu_name()}"
-    return {
+    found = {
         "profile": profile,
         "device": device,
         "versions": framework_versions(framework),
-        "python": platform.python_version(),
+        "python": kernels.versions(framework)["python"],
+        "numpy": kernels.versions(framework).get("numpy"),
         "date": dt.date.today().isoformat(),
     }
+    if framework in book.FRAMEWORKS and environment.cuda_gpu_name() and not gpus:
+        # A GPU is here but this framework did not train on it: say why.
+        found["gpu_problem"] = environment.gpu_problem(framework) or "not asked to (PROFILE)"
+    return found
 
 
 def cached_key(target: Path) -> str | None:
@@ -199,7 +204,7 @@ def execute_source(source: Path, target: Path, page: str, framework: str,
     os.close(handle)
     results_file = Path(results_name)
     started = time.perf_counter()
-    client = Client(nb, results_file, timeout=None, kernel_name="python3",
+    client = Client(nb, results_file, timeout=None, kernel_name=kernels.kernel_name(framework),
                     resources={"metadata": {"path": str(source.parent)}},
                     extra_arguments=["--IPKernelApp.capture_fd_output=False"])
     env = dict(D2L_PROFILE=profile, D2L_LANG=languages(), D2L_DATA_DIR=data_dir, D2L_OFFLINE=1,
@@ -232,6 +237,7 @@ def execute_source(source: Path, target: Path, page: str, framework: str,
         results_file.unlink()
     seconds = time.perf_counter() - started
     nb.metadata["d2l"] = {"cache_key": key, "seconds": round(seconds, 1),
+                          "kernel": kernels.kernel_name(framework),
                           "stamp": stamp(profile, framework, client.results),
                           "results": client.results}
     # Written whole or not at all: an interrupted build leaves no broken cache.
@@ -269,6 +275,11 @@ def main(argv=None) -> int:
         print("The editions' code differs; nothing was executed.", file=sys.stderr)
         return 2
     data_dir = data.locate()
+    if request == "auto" and environment.cuda_gpu_name():
+        for framework in args.framework or book.FRAMEWORKS:
+            if framework in book.FRAMEWORKS and not environment.framework_sees_gpu(framework):
+                print(f"{framework}: quick profile on {environment.cuda_gpu_name()}: "
+                      f"{environment.gpu_problem(framework)}", flush=True)
     outcomes, failures = [], []
     for page in pages:
         for framework in args.framework or (*book.FRAMEWORKS, ALL):

@@ -22,7 +22,7 @@ import nbformat
 import yaml
 
 from d2l._core import LOCALIZED_MIME
-from scripts import book
+from scripts import book, records
 from scripts.execute import cache_key
 from scripts.source import Cell, Page, SourceError, parse
 from scripts.split import ALL, notebooks_for, split
@@ -33,10 +33,18 @@ ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
 STRINGS = {
     "ko": {"stamp": "실행 기록", "profile": "프로필", "device": "장치", "date": "실행일",
+           "kept": "저장소에 보관된 full 프로필 실행 결과",
+           "stale": ("{framework}: 보관된 full 프로필 결과({date}, {device})는 그 뒤 코드나 "
+                     "d2l 패키지, 데이터가 바뀌어 더 이상 맞지 않으므로 quick 결과를 보여 줍니다."),
+           "gpu_problem": "{framework}: GPU를 쓰지 못해 quick 프로필로 실행했습니다({reason}).",
            "quick": "quick (작은 실제 부분집합으로 축소 실행)", "full": "full (장 전체를 그대로 실행)",
            "results": "프레임워크별 실행 결과",
            "columns": ("프레임워크", "손실", "훈련 정확도", "테스트 정확도", "초당 샘플 수", "장치")},
     "zh": {"stamp": "执行记录", "profile": "配置", "device": "设备", "date": "执行日期",
+           "kept": "仓库中保存的 full 配置运行结果",
+           "stale": ("{framework}：仓库中保存的 full 配置结果（{date}，{device}）之后代码、"
+                     "d2l 包或数据有了改动，已不再适用，因此这里显示 quick 结果。"),
+           "gpu_problem": "{framework}：无法使用 GPU，因此以 quick 配置运行（{reason}）。",
            "quick": "quick（在真实数据的小子集上缩减运行）", "full": "full（按本章原样完整运行）",
            "results": "各框架的运行结果",
            "columns": ("框架", "损失", "训练精度", "测试精度", "每秒样本数", "设备")},
@@ -141,23 +149,36 @@ def tab_set(items: list[tuple[str, str]], depth: int) -> str:
 
 
 def stamp_md(lang: str, stamps: dict[str, dict]) -> str:
+    """Where each framework's outputs come from: profile, device, versions
+    and date of its execution, whether they are a kept full-profile record,
+    and why a kept record or the GPU was not used. One line when all
+    frameworks ran alike, else one line per framework."""
     s = STRINGS[lang]
-    first = next(iter(stamps.values()))
 
-    def per_framework(key: str, show) -> str:
-        """One value, or which frameworks had which (`auto` can run PyTorch in
-        full on the GPU and the others quick on the CPU)."""
-        groups: dict[str, list[str]] = {}
-        for st in stamps.values():
-            groups.setdefault(st[key], []).extend(st["versions"])
-        if len(groups) == 1:
-            return show(first[key])
-        return "; ".join(f"{', '.join(labels)}: {show(value)}" for value, labels in groups.items())
+    def labels(st) -> str:
+        return " · ".join(f"{label} {v}" for label, v in st["versions"].items())
 
-    versions = " · ".join(f"{label} {v}" for st in stamps.values() for label, v in st["versions"].items())
-    text = (f"**{s['stamp']}** — {s['profile']}: {per_framework('profile', s.get)} · "
-            f"{s['device']}: {per_framework('device', str)} · {versions} · "
-            f"Python {first['python']} · {s['date']}: {max(st['date'] for st in stamps.values())}")
+    def described(st) -> str:
+        kept = f" · {s['kept']}" if st.get("source") == "record" else ""
+        return (f"{s['profile']}: {s[st['profile']]} · {s['device']}: {st['device']} · "
+                f"Python {st['python']} · {s['date']}: {st['date']}{kept}")
+
+    notes = []
+    for st in stamps.values():
+        names = ", ".join(st["versions"])
+        if st.get("stale_record"):
+            notes.append(s["stale"].format(framework=names, **st["stale_record"]))
+        if st.get("gpu_problem"):
+            notes.append(s["gpu_problem"].format(framework=names, reason=st["gpu_problem"]))
+    alike = len({described(st) for st in stamps.values()}) == 1
+    if alike:
+        first = next(iter(stamps.values()))
+        text = (f"**{s['stamp']}** — " + " · ".join(labels(st) for st in stamps.values())
+                + f" · {described(first)}")
+    else:
+        text = f"**{s['stamp']}**\n\n" + "\n".join(
+            f"- {labels(st)}: {described(st)}" for st in stamps.values())
+    text += "".join(f"\n\n{note}" for note in notes)
     return directive("container", text, 0, arg="d2l-stamp") + "\n"
 
 
@@ -174,26 +195,38 @@ def results_md(lang: str, results: list[dict]) -> str:
                      arg="d2l-results") + "\n"
 
 
-def load_executed(page: Page, executed_paths: dict[str, Path], request: str):
+def load_executed(page: Page, executed_paths: dict[str, Path], request: str,
+                  kept: dict[str, Path] | None = None):
     """Executed notebooks per framework with, for each, source cell index ->
-    outputs and the metadata, its results naming their source cell."""
+    outputs and the metadata, its results naming their source cell. Where a
+    framework did not run the full profile, its kept record (`kept`, see
+    scripts/records.py) is used instead while it matches the code."""
     executed = {}
     for fw in notebooks_for(page):
         profile = book.resolve_profile(request, fw)
         nb, origin = split(page, fw)
+        record = (records.lookup(nb, fw, kept[fw]) if profile != "full" and fw in (kept or {})
+                  else records.Record(None, None))
         path = executed_paths[fw]
-        if not path.exists():
-            raise MergeError(f"{path} is missing: run `make execute PROFILE={request}` first")
-        done = nbformat.read(path, as_version=4)
-        if done.metadata.get("d2l", {}).get("cache_key") != cache_key(nb, fw, profile):
-            raise MergeError(f"{path} is stale for {page.path}: "
-                             f"run `make execute PROFILE={request}` first")
+        if record.notebook is not None:
+            done = record.notebook
+            meta = dict(done.metadata["d2l"], stamp={**done.metadata["d2l"]["stamp"], "source": "record"})
+        else:
+            if not path.exists():
+                raise MergeError(f"{path} is missing: run `make execute PROFILE={request}` first")
+            done = nbformat.read(path, as_version=4)
+            if done.metadata.get("d2l", {}).get("cache_key") != cache_key(nb, fw, profile):
+                raise MergeError(f"{path} is stale for {page.path}: "
+                                 f"run `make execute PROFILE={request}` first")
+            meta = done.metadata["d2l"]
+            if record.stale is not None:
+                meta = dict(meta, stamp={**meta["stamp"], "stale_record": {
+                    "date": record.stale.get("date", "?"), "device": record.stale.get("device", "?")}})
         # The cache key guarantees the code cells, in order, not the prose
         # between them: outputs and results follow the code cells.
         sources = [origin[i] for i, cell in enumerate(nb.cells) if cell.cell_type == "code"]
         ran = [cell for cell in done.cells if cell.cell_type == "code"]
         outputs = {source: cell.get("outputs", []) for source, cell in zip(sources, ran)}
-        meta = done.metadata["d2l"]
         results = [dict(r, cell=sources[r["code_cell"]]) for r in meta["results"]]
         executed[fw] = (outputs, {**meta, "results": results})
     return executed
@@ -218,18 +251,20 @@ def merge_page(lang: str, page_name: str, request: str) -> dict[Path, bytes]:
     """Return {path: content} of one merged page of the book and its images."""
     paths = {fw: book.executed_path(book.resolve_profile(request, fw), page_name, fw)
              for fw in (*book.FRAMEWORKS, ALL)}
+    kept = {fw: records.record_path(page_name, fw) for fw in (*book.FRAMEWORKS, ALL)}
     return merge_source(book.source_path(lang, page_name), paths,
-                        book.site_source(lang) / f"{page_name}.md", lang, request)
+                        book.site_source(lang) / f"{page_name}.md", lang, request, kept)
 
 
 def merge_source(source: Path, executed_paths: dict[str, Path], out_path: Path, lang: str,
-                 request: str) -> dict[Path, bytes]:
+                 request: str, kept: dict[str, Path] | None = None) -> dict[Path, bytes]:
     """Return {path: content} of the page merged from `source` and its executed
-    notebooks (run in the profile `request` resolves to for each), to be
-    written at `out_path`, plus its output images."""
+    notebooks (run in the profile `request` resolves to for each, or kept
+    full-profile records where they match), to be written at `out_path`, plus
+    its output images."""
     page = parse(source)
     assets = Assets(out_path.parent, out_path.stem)
-    executed = load_executed(page, executed_paths, request)
+    executed = load_executed(page, executed_paths, request, kept)
 
     def cell_md(index, cell, fw=None):
         if cell.kind == "markdown":

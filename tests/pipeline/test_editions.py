@@ -83,11 +83,10 @@ def test_each_edition_shows_its_language_of_one_execution(tmp_path):
         out = tmp_path / "site" / lang / "localized.md"
         files = merge_source(sources[lang], paths, out, lang, "quick")
         page = files[out].decode()
-        # Said, drawn, printed: in that order, once, as all frameworks agree.
-        assert page.count(epoch) == 1 and "{tab-set}" not in page
+        # Said, drawn, printed, in that order (under tabs where the frameworks'
+        # kernels, on numpy 1 and 2, wrote the SVG's numbers differently).
         assert page.index(epoch) < page.index("_outputs/") < page.index("\nloss 0.500\n")
         svgs = [content.decode() for path, content in files.items() if path.suffix == ".svg"]
-        assert len(svgs) == 1                            # the same figure in all frameworks
-        assert f">{loss}</text>" in svgs[0] and f">{epoch}</text>" in svgs[0]
+        assert svgs and all(f">{loss}</text>" in svg and f">{epoch}</text>" in svg for svg in svgs)
         other = words["zh" if lang == "ko" else "ko"]
-        assert not any(word in page + svgs[0] for word in other)
+        assert not any(word in text for word in other for text in (page, *svgs))

@@ -36,35 +36,65 @@ def test_auto_is_full_only_where_the_framework_sees_a_gpu(gpu_for_pytorch_only):
         assert {book.resolve_profile(request, nb) for nb in (*book.FRAMEWORKS, "all")} == {request}
 
 
+@pytest.fixture(autouse=True)
+def fresh_probes():
+    """The GPU check is cached per process; each test asks anew."""
+    environment.gpu_problem.cache_clear()
+    yield
+    environment.gpu_problem.cache_clear()
+
+
 def test_no_gpu_no_probe(monkeypatch):
     monkeypatch.setattr(environment, "cuda_gpu_name", lambda: None)
     monkeypatch.setattr(subprocess, "run", lambda *a, **k: pytest.fail("probed a framework"))
-    environment.framework_sees_gpu.cache_clear()
     assert not environment.framework_sees_gpu("pytorch")
-    environment.framework_sees_gpu.cache_clear()
+    assert environment.gpu_problem("pytorch") == "no NVIDIA GPU visible"
 
 
-@pytest.mark.parametrize("printed, expected", [("True", True), ("False", False)])
-def test_gpu_probe_asks_a_fresh_interpreter(monkeypatch, printed, expected):
+@pytest.mark.parametrize("probe, problem", [
+    ("import numpy; assert numpy.__version__ >= '2'", None),   # run in the PyTorch kernel's env
+    ("raise SystemExit('no kernel image is available for sm_90')",
+     "its GPU check failed on NVIDIA H200: no kernel image is available for sm_90"),
+])
+def test_gpu_check_runs_in_the_frameworks_environment(monkeypatch, probe, problem):
     monkeypatch.setattr(environment, "cuda_gpu_name", lambda: "NVIDIA H200")
-    monkeypatch.setitem(environment.GPU_PROBES, "pytorch", f"print({printed})")
-    environment.framework_sees_gpu.cache_clear()
-    assert environment.framework_sees_gpu("pytorch") is expected
-    environment.framework_sees_gpu.cache_clear()
+    monkeypatch.setitem(environment.GPU_PROBES, "pytorch", probe)
+    assert environment.gpu_problem("pytorch") == problem
+    assert environment.framework_sees_gpu("pytorch") is (problem is None)
+
+
+@pytest.mark.parametrize("framework, says", [
+    ("pytorch", "this PyTorch build sees no CUDA GPU"),
+    ("tensorflow", "this TensorFlow build sees no GPU"),
+    ("mxnet", "this MXNet build sees no GPU"),
+])
+def test_a_build_that_cannot_use_the_gpu_falls_back_and_says_why(monkeypatch, framework, says):
+    """The real checks, on this CPU machine told that it has a GPU: each
+    framework's CPU build fails its check, so `auto` runs it quick."""
+    monkeypatch.setattr(environment, "cuda_gpu_name", lambda: "NVIDIA H200")
+    assert says in environment.gpu_problem(framework)
+    assert book.resolve_profile("auto", framework) == "quick"
+
+
+def _stamp(profile, device, label, **extra):
+    return {"profile": profile, "device": device, "versions": {label: "1.0"},
+            "python": "3.11.7", "date": "2026-11-28", **extra}
 
 
 def test_stamp_says_which_framework_ran_how():
-    def stamp(profile, device, label):
-        return {"profile": profile, "device": device, "versions": {label: "1.0"},
-                "python": "3.11.7", "date": "2026-11-28"}
-    text = stamp_md("ko", {"mxnet": stamp("quick", "CPU: x", "MXNet"),
-                           "pytorch": stamp("full", "NVIDIA H200", "PyTorch"),
-                           "tensorflow": stamp("quick", "CPU: x", "TensorFlow")})
-    assert ("프로필: MXNet, TensorFlow: quick (작은 실제 부분집합으로 축소 실행); "
-            "PyTorch: full (장 전체를 그대로 실행)") in text
-    assert "장치: MXNet, TensorFlow: CPU: x; PyTorch: NVIDIA H200" in text
-    same = stamp_md("zh", {"mxnet": stamp("quick", "CPU: x", "MXNet")})
-    assert "配置: quick（在真实数据的小子集上缩减运行） · 设备: CPU: x ·" in same
+    text = stamp_md("ko", {"mxnet": _stamp("quick", "CPU: x", "MXNet"),
+                           "pytorch": _stamp("full", "NVIDIA H200", "PyTorch"),
+                           "tensorflow": _stamp("quick", "CPU: x", "TensorFlow")})
+    assert "- MXNet 1.0: 프로필: quick (작은 실제 부분집합으로 축소 실행) · 장치: CPU: x ·" in text
+    assert "- PyTorch 1.0: 프로필: full (장 전체를 그대로 실행) · 장치: NVIDIA H200 ·" in text
+    same = stamp_md("zh", {"mxnet": _stamp("quick", "CPU: x", "MXNet")})
+    assert "MXNet 1.0 · 配置: quick（在真实数据的小子集上缩减运行） · 设备: CPU: x ·" in same
+
+
+def test_stamp_says_why_a_framework_did_not_use_the_gpu():
+    text = stamp_md("zh", {"mxnet": _stamp("quick", "CPU: x", "MXNet", gpu_problem="no sm_90 kernels"),
+                           "pytorch": _stamp("full", "NVIDIA H200", "PyTorch")})
+    assert "MXNet：无法使用 GPU，因此以 quick 配置运行（no sm_90 kernels）。" in text
 
 
 def test_merge_under_auto_reads_each_framework_from_its_profile(gpu_for_pytorch_only, tmp_path):
@@ -76,7 +106,8 @@ def test_merge_under_auto_reads_each_framework_from_its_profile(gpu_for_pytorch_
         paths[fw] = tmp_path / profile / f"{fw}.ipynb"
         assert execute_source(source, paths[fw], "good", fw, profile, tmp_path).error is None
     text = merge_source(source, paths, tmp_path / "out.md", "zh", "auto")[tmp_path / "out.md"].decode()
-    assert "MXNet, TensorFlow: quick" in text and "PyTorch: full" in text
+    lines = {line.split()[1]: line for line in text.splitlines() if line.startswith("- ")}
+    assert "quick" in lines["MXNet"] and "quick" in lines["TensorFlow"] and "full" in lines["PyTorch"]
 
 
 @pytest.mark.parametrize("gpu_name, devices, expected", [
