@@ -2,35 +2,14 @@
 the executed outputs reproduce the chapter's numbers in every framework."""
 import re
 
-import nbformat
 import pytest
 
-from d2l import _core
-
 from scripts import book, code_parity
-from scripts.source import parse
+from tests.chapter import executed
+from tests.chapter.executed import headings
 
 PAGE = "chapter_convolutional-modern/vgg"
 EDITIONS = list(book.editions())
-
-
-def headings(lang, page):
-    """(level, label) of each heading, in order; labels stand on the line before."""
-    found, label = [], None
-    for cell in parse(book.source_path(lang, page)).cells:
-        if cell.kind != "markdown":
-            continue
-        for line in cell.source.splitlines():
-            m = re.match(r"^\((.+)\)=$", line.strip())
-            if m:
-                label = m.group(1)
-                continue
-            h = re.match(r"^(#{1,6})\s", line)
-            if h:
-                found.append((len(h.group(1)), label))
-            if line.strip():
-                label = None
-    return found
 
 
 def test_editions_have_the_same_page_tree():
@@ -63,14 +42,7 @@ def test_chapter_covers_every_section():
 
 
 def printed(executed_book, framework, marker):
-    """What the one code cell whose source contains `marker` printed (text
-    that `d2l` says in every edition's language counts in the first one's)."""
-    nb = nbformat.read(executed_book / PAGE / f"{framework}.ipynb", as_version=4)
-    cells = [c for c in nb.cells if c.cell_type == "code" and marker in c.source]
-    assert len(cells) == 1, f"{framework}: {len(cells)} cells contain {marker!r}"
-    return "".join(o.text if o.output_type == "stream" else o.data["text/plain"]
-                   for o in cells[0].outputs
-                   if o.output_type == "stream" or _core.LOCALIZED_MIME in o.get("data", {}))
+    return executed.printed(executed_book, PAGE, framework, marker)
 
 
 def test_every_framework_prints_the_same_blocks(executed_book):
