@@ -20,7 +20,7 @@ NUMBER = re.compile(r"-?\d[\d,]*(?:\.\d+)?(?:e[-+]?\d+)?")
 
 def outputs(site, lang, page):
     html = (site / lang / f"{page}.html").read_text(encoding="utf-8")
-    return BeautifulSoup(html, "html.parser").select("div.cell_output")
+    return BeautifulSoup(html, "html.parser").select("div.cell-output")
 
 
 @pytest.mark.parametrize("page", PAGES)
