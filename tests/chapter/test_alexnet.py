@@ -133,7 +133,8 @@ def test_vgg_chapter_quotes_this_chapter_s_multiply_adds(executed_book):
     # 224x224 grayscale image: rounded, the figure computed here.
     macs = multiply_adds(layer_rows(executed_book, "ko", "pytorch"))
     ko = book.source_path("ko", "chapter_convolutional-modern/vgg").read_text(encoding="utf-8")
-    quotes = (f"{macs // 10**8}억 {macs // 10**7 % 10}천만", f"{macs / 1e9:.2f} G", f"{macs:,}")
+    tens_of_millions = round(macs / 1e7)  # 94: 9억 4천만
+    quotes = (f"{tens_of_millions // 10}억 {tens_of_millions % 10}천만", f"{macs / 1e9:.2f} G", f"{macs:,}")
     assert any(q in ko for q in quotes), f"the VGG chapter quotes none of {quotes}"
 
 
