@@ -4,11 +4,11 @@ multiply-adds the VGG chapter compares against) are the ones they print."""
 import math
 import re
 
-import nbformat
 import pytest
 
 from scripts import book
-from scripts.source import parse
+from tests.chapter import executed
+from tests.chapter.executed import headings
 
 PAGE = "chapter_convolutional-modern/alexnet"
 EDITIONS = list(book.editions())
@@ -29,36 +29,14 @@ POOLED = [(1, 96, 26, 26), (1, 256, 12, 12), (1, 256, 5, 5)]
 ROW = re.compile(r"^(\w+)\s+output shape: \(([\d, ]+)\)\s+params:\s+([\d,]+)$")
 
 
-def headings(lang, page):
-    """(level, label) of each heading, in order, as tests/chapter/test_chapter.py reads them."""
-    found, label = [], None
-    for cell in parse(book.source_path(lang, page)).cells:
-        if cell.kind != "markdown":
-            continue
-        for line in cell.source.splitlines():
-            m = re.match(r"^\((.+)\)=$", line.strip())
-            if m:
-                label = m.group(1)
-                continue
-            if re.match(r"^#{1,6}\s", line):
-                found.append((len(line) - len(line.lstrip("#")), label))
-            if line.strip():
-                label = None
-    return found
+def printed(executed_book, framework, marker):
+    return executed.printed(executed_book, PAGE, framework, marker)
 
 
-def printed(executed_book, lang, framework, marker):
-    """Stdout of the one code cell whose source contains `marker`."""
-    nb = nbformat.read(executed_book / lang / PAGE / f"{framework}.ipynb", as_version=4)
-    cells = [c for c in nb.cells if c.cell_type == "code" and marker in c.source]
-    assert len(cells) == 1, f"{framework}: {len(cells)} cells contain {marker!r}"
-    return "".join(o.get("text", "") for o in cells[0].outputs if o.output_type == "stream")
-
-
-def layer_rows(executed_book, lang, framework):
+def layer_rows(executed_book, framework):
     """(class name, output shape channels first, parameters) of every printed layer."""
     rows = []
-    for line in printed(executed_book, lang, framework, "total_params, macs = 0, 0").strip().splitlines():
+    for line in printed(executed_book, framework, "total_params, macs = 0, 0").strip().splitlines():
         m = ROW.match(line.strip())
         assert m, f"{framework}: unexpected line {line!r}"
         shape = tuple(int(n) for n in m.group(2).split(",") if n.strip())
@@ -83,11 +61,10 @@ def test_chapter_covers_every_section():
                       "sec-alexnet-exercises"]
 
 
-@pytest.mark.parametrize("lang", EDITIONS)
-def test_every_framework_prints_the_same_network(executed_book, lang):
+def test_every_framework_prints_the_same_network(executed_book):
     expected_rows = {"mxnet": 13, "pytorch": 21, "tensorflow": 14}
     for fw in book.FRAMEWORKS:
-        rows = layer_rows(executed_book, lang, fw)
+        rows = layer_rows(executed_book, fw)
         assert len(rows) == expected_rows[fw], f"{fw}: {len(rows)} layers"
         weighted = [(shape, params) for _, shape, params in rows if params]
         assert weighted == EXPECTED, f"{fw}: {weighted}"
@@ -97,21 +74,20 @@ def test_every_framework_prints_the_same_network(executed_book, lang):
         assert dropout == [(1, 4096), (1, 4096)] and rows[-1][1] == (1, 10), fw
 
 
-@pytest.mark.parametrize("lang", EDITIONS)
 @pytest.mark.parametrize("framework", book.FRAMEWORKS)
-def test_totals_are_printed_and_follow_from_the_layers(executed_book, lang, framework):
-    rows = layer_rows(executed_book, lang, framework)
+def test_totals_are_printed_and_follow_from_the_layers(executed_book, framework):
+    rows = layer_rows(executed_book, framework)
     params = sum(p for _, _, p in rows)
     macs = multiply_adds(rows)
     assert (params, macs) == (46_764_746, 938_146_176)
-    totals = printed(executed_book, lang, framework, "multiply-adds:")
+    totals = printed(executed_book, framework, "multiply-adds:")
     assert f"parameters:    {params:,}" in totals
     assert f"multiply-adds: {macs:,} ({macs / 1e9:.2f} G)" in totals
 
 
 @pytest.mark.parametrize("lang", EDITIONS)
 def test_prose_quotes_the_computed_numbers(executed_book, lang):
-    rows = layer_rows(executed_book, lang, "pytorch")
+    rows = layer_rows(executed_book, "pytorch")
     weighted = [(shape, p) for _, shape, p in rows if p]
     macs = multiply_adds(rows)
     conv = sum(math.prod(s) * (p // s[1] - 1) for s, p in weighted if len(s) == 4)
@@ -131,7 +107,7 @@ def test_prose_quotes_the_computed_numbers(executed_book, lang):
 def test_vgg_chapter_quotes_this_chapter_s_multiply_adds(executed_book):
     # The VGG chapter compares VGG-11 with AlexNet's multiply-adds on one
     # 224x224 grayscale image: rounded, the figure computed here.
-    macs = multiply_adds(layer_rows(executed_book, "ko", "pytorch"))
+    macs = multiply_adds(layer_rows(executed_book, "pytorch"))
     ko = book.source_path("ko", "chapter_convolutional-modern/vgg").read_text(encoding="utf-8")
     tens_of_millions = round(macs / 1e7)  # 94: 9억 4천만
     quotes = (f"{tens_of_millions // 10}억 {tens_of_millions % 10}천만", f"{macs / 1e9:.2f} G", f"{macs:,}")
@@ -141,7 +117,7 @@ def test_vgg_chapter_quotes_this_chapter_s_multiply_adds(executed_book):
 @pytest.mark.parametrize("lang", EDITIONS)
 @pytest.mark.parametrize("framework", book.FRAMEWORKS)
 def test_training_reports_results(executed_book, lang, framework):
-    report = printed(executed_book, lang, framework, "train_ch6(")
+    report = printed(executed_book, framework, "train_ch6(")
     assert re.search(r"loss \d\.\d{3}, train acc \d\.\d{3}, test acc \d\.\d{3}", report)
     assert re.search(r"[\d.]+ examples/sec on ", report)
     assert "quick" in report
