@@ -114,7 +114,7 @@ def layer_table(executed_book, lang, framework):
         if line.startswith("total parameters:"):
             total = int(line.split(":")[1].replace(",", ""))
             continue
-        m = re.match(r"^(\w+)\s+(\([\d, ]+\))\s+([\d,]+)$", line.strip())
+        m = re.match(r"^(\w+?)\s*(\([\d, ]+\))\s+([\d,]+)$", line.strip())
         assert m, f"{framework}: unexpected line {line!r}"
         shape = tuple(int(n) for n in re.findall(r"\d+", m.group(2)))
         if framework == "tensorflow" and len(shape) == 4:  # NHWC -> NCHW
