@@ -7,6 +7,7 @@ import nbformat
 import pytest
 
 from scripts import book
+from tests.chapter import executed
 
 PAGE = "chapter_convolutional-modern/nin"
 EDITIONS = list(book.editions())
@@ -98,17 +99,13 @@ def test_the_counting_here_agrees_with_the_vgg_chapter():
 
 # -- the executed notebooks ----------------------------------------------------
 
-def printed(executed_book, lang, framework, marker):
-    """Stdout of the one code cell whose source contains `marker`."""
-    nb = nbformat.read(executed_book / lang / PAGE / f"{framework}.ipynb", as_version=4)
-    cells = [c for c in nb.cells if c.cell_type == "code" and marker in c.source]
-    assert len(cells) == 1, f"{framework}: {len(cells)} cells contain {marker!r}"
-    return "".join(o.get("text", "") for o in cells[0].outputs if o.output_type == "stream")
+def printed(executed_book, framework, marker):
+    return executed.printed(executed_book, PAGE, framework, marker)
 
 
-def layer_table(executed_book, lang, framework):
+def layer_table(executed_book, framework):
     """[(class name, shape channels-first, parameters)] and the printed total."""
-    text = printed(executed_book, lang, framework, "total parameters")
+    text = printed(executed_book, framework, "total parameters")
     rows, total = [], None
     for line in text.strip().splitlines():
         if line.startswith("total parameters:"):
@@ -123,32 +120,29 @@ def layer_table(executed_book, lang, framework):
     return rows, total
 
 
-@pytest.mark.parametrize("lang", EDITIONS)
-def test_shapes_and_parameters_agree_across_frameworks(executed_book, lang):
+def test_shapes_and_parameters_agree_across_frameworks(executed_book):
     expected = [(shape, params) for _, shape, params, _ in LAYERS]
     assert expected[0] == ((1, 96, 54, 54), 30_336) and expected[-1] == ((1, 10), 0)
     tables = {}
     for fw in book.FRAMEWORKS:
-        rows, total = layer_table(executed_book, lang, fw)
+        rows, total = layer_table(executed_book, fw)
         tables[fw] = [(shape, params) for _, shape, params in rows]
         assert tables[fw] == expected, f"{fw}: {tables[fw]}"
         assert total == NIN_PARAMS == 1_992_166, f"{fw}: total {total}"
     assert len({tuple(t) for t in tables.values()}) == 1
 
 
-@pytest.mark.parametrize("lang", EDITIONS)
 @pytest.mark.parametrize("framework", book.FRAMEWORKS)
-def test_1x1_convolution_is_a_per_pixel_dense_layer(executed_book, lang, framework):
-    text = printed(executed_book, lang, framework, "max difference")
+def test_1x1_convolution_is_a_per_pixel_dense_layer(executed_book, framework):
+    text = printed(executed_book, framework, "max difference")
     m = re.search(r"pixels \(25, 3\) -> \(25, 4\), max difference ([\d.e+-]+)", text)
     assert m, text
     assert float(m.group(1)) < 1e-5
 
 
-@pytest.mark.parametrize("lang", EDITIONS)
 @pytest.mark.parametrize("framework", book.FRAMEWORKS)
-def test_comparison_with_alexnet_and_vgg(executed_book, lang, framework):
-    text = printed(executed_book, lang, framework, "multiply-adds")
+def test_comparison_with_alexnet_and_vgg(executed_book, framework):
+    text = printed(executed_book, framework, "multiply-adds")
     rows = {}
     for line in text.strip().splitlines():
         m = re.match(r"^(\S+)\s+([\d,]+) parameters \(\s*([\d.]+)x NiN\), ([\d.]+) G multiply-adds$", line)
@@ -160,21 +154,19 @@ def test_comparison_with_alexnet_and_vgg(executed_book, lang, framework):
     assert ALEX_PARAMS == 46_764_746 and VGG_PARAMS == 128_806_154
 
 
-@pytest.mark.parametrize("lang", EDITIONS)
 @pytest.mark.parametrize("framework", book.FRAMEWORKS)
-def test_training_reports_results(executed_book, lang, framework):
-    report = printed(executed_book, lang, framework, "train_ch6(")
+def test_training_reports_results(executed_book, framework):
+    report = printed(executed_book, framework, "train_ch6(")
     assert re.search(r"loss \d\.\d{3}, train acc \d\.\d{3}, test acc \d\.\d{3}", report)
     assert re.search(r"[\d.]+ examples/sec on ", report)
     assert "quick" in report
 
 
-@pytest.mark.parametrize("lang", EDITIONS)
 @pytest.mark.parametrize("framework", book.FRAMEWORKS)
-def test_model_cells_are_separate_from_data_and_training(executed_book, lang, framework):
+def test_model_cells_are_separate_from_data_and_training(executed_book, framework):
     """What the equivalence check relies on: `nin_block` and `net` are defined in
     cells of their own, and MXNet initializes the net only in a later cell."""
-    nb = nbformat.read(executed_book / lang / PAGE / f"{framework}.ipynb", as_version=4)
+    nb = nbformat.read(executed_book / PAGE / f"{framework}.ipynb", as_version=4)
     code = [c.source for c in nb.cells if c.cell_type == "code"]
     block = [s for s in code if "def nin_block" in s]
     model = [s for s in code if re.search(r"^(net = |def net\(\))", s, re.M)]
