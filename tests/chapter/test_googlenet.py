@@ -4,10 +4,10 @@ the network's configuration (never copied from the prose)."""
 import ast
 import re
 
-import nbformat
 import pytest
 
 from scripts import book
+from tests.chapter import executed
 from scripts.source import parse
 
 PAGE = "chapter_convolutional-modern/googlenet"
@@ -84,12 +84,8 @@ def first_block_macs():
     return direct, reduced
 
 
-def printed(executed_book, lang, framework, marker):
-    """Stdout of the one code cell whose source contains `marker`."""
-    nb = nbformat.read(executed_book / lang / PAGE / f"{framework}.ipynb", as_version=4)
-    cells = [c for c in nb.cells if c.cell_type == "code" and marker in c.source]
-    assert len(cells) == 1, f"{framework}: {len(cells)} cells contain {marker!r}"
-    return "".join(o.get("text", "") for o in cells[0].outputs if o.output_type == "stream")
+def printed(executed_book, framework, marker):
+    return executed.printed(executed_book, PAGE, framework, marker)
 
 
 def prose(lang):
@@ -150,11 +146,10 @@ def test_model_cells_are_separate_from_data_and_training(lang, framework):
             assert forbidden not in source, f"{framework}: a model cell contains {forbidden}"
 
 
-@pytest.mark.parametrize("lang", EDITIONS)
-def test_every_framework_prints_the_same_stages(executed_book, lang):
+def test_every_framework_prints_the_same_stages(executed_book):
     expected = [shape for _, shape, _ in stages()]
     for fw in book.FRAMEWORKS:
-        lines = printed(executed_book, lang, fw, "output shape").strip().splitlines()
+        lines = printed(executed_book, fw, "output shape").strip().splitlines()
         shapes = [tuple(int(n) for n in re.findall(r"\d+", line.split("output shape:")[1])) for line in lines]
         assert all(s[0] == 1 for s in shapes), f"{fw}: batch axis"
         shapes = [s[1:] for s in shapes]
@@ -163,20 +158,18 @@ def test_every_framework_prints_the_same_stages(executed_book, lang):
         assert shapes == expected, f"{fw}: {shapes}"
 
 
-@pytest.mark.parametrize("lang", EDITIONS)
 @pytest.mark.parametrize("framework", book.FRAMEWORKS)
-def test_parameter_counts_are_reproduced(executed_book, lang, framework):
-    report = dict(re.findall(r"^\s*(\w+):\s+([\d,]+)$", printed(executed_book, lang, framework, "print(f'total"), re.M))
+def test_parameter_counts_are_reproduced(executed_book, framework):
+    report = dict(re.findall(r"^\s*(\w+):\s+([\d,]+)$", printed(executed_book, framework, "print(f'total"), re.M))
     counts = {name: params for name, _, params in stages()}
     counts["total"] = sum(counts.values())
     assert {k: int(v.replace(",", "")) for k, v in report.items()} == counts
     assert counts["total"] == 5_977_530
 
 
-@pytest.mark.parametrize("lang", EDITIONS)
 @pytest.mark.parametrize("framework", book.FRAMEWORKS)
-def test_multiply_adds_are_reproduced(executed_book, lang, framework):
-    lines = printed(executed_book, lang, framework, "def conv_macs").strip().splitlines()
+def test_multiply_adds_are_reproduced(executed_book, framework):
+    lines = printed(executed_book, framework, "def conv_macs").strip().splitlines()
     found = {line.split(":")[0].strip(): tuple(int(n.replace(",", "")) for n in re.findall(r"[\d,]{2,}", line))
              for line in lines}
     direct, reduced = first_block_macs()
@@ -229,10 +222,9 @@ def test_prose_quotes_the_computed_figures(lang):
     assert not missing, f"{lang}: the prose does not quote {missing}"
 
 
-@pytest.mark.parametrize("lang", EDITIONS)
 @pytest.mark.parametrize("framework", book.FRAMEWORKS)
-def test_training_reports_results(executed_book, lang, framework):
-    report = printed(executed_book, lang, framework, "train_ch6(")
+def test_training_reports_results(executed_book, framework):
+    report = printed(executed_book, framework, "train_ch6(")
     assert re.search(r"loss \d\.\d{3}, train acc \d\.\d{3}, test acc \d\.\d{3}", report)
     assert re.search(r"[\d.]+ examples/sec on ", report)
     assert "quick" in report  # the quick profile says so in the training output
