@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import re
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
@@ -137,30 +138,85 @@ def intro_source(lang: str, page: str, framework: str, heading: str) -> str:
 
 LABEL = re.compile(r"^\(([\w-]+)\)=\s*$", re.MULTILINE)
 ROLE = re.compile(r"\{(ref|numref)\}`([^`<]*?)\s*(?:<([\w-]+)>)?`")
+CITE = re.compile(r"\{cite:(p|t)\}`([^`]+)`")
 FIGURE = re.compile(r"^(`{3,})\{figure\}\s+(\S+)\n((?::[\w-]+:.*\n)*)\n?(.*?)\n\1\s*$",
                     re.MULTILINE | re.DOTALL)
+DROPDOWN = re.compile(r"^([ \t]*)(:{3,})\{dropdown\}[ \t]*([^\n]*)\n(.*?)^[ \t]*\2[ \t]*$",
+                      re.MULTILINE | re.DOTALL)
 FIGURE_WORD = {"ko": "그림", "zh": "图"}
+REFERENCES = "references"   # the bibliography page of each edition
 
 
-def colab_markdown(text: str, lang: str, page: str, headings: dict[str, str]) -> str:
+@dataclass
+class Edition:
+    """What the prose of one page may point at elsewhere in its edition."""
+    lang: str
+    targets: dict[str, tuple[str, str]]   # label -> (page, heading)
+    citations: dict[str, tuple[str, str]]   # bibtex key -> (authors, year)
+
+
+def edition(source_root: Path, lang: str) -> Edition:
+    targets = {}
+    for page in book.pages():
+        source = source_root / lang / f"{page}.md"
+        if source.exists():
+            targets.update({label: (page, title) for label, title in section_titles(parse(source)).items()})
+    return Edition(lang, targets, citations(source_root))
+
+
+def citations(source_root: Path) -> dict[str, tuple[str, str]]:
+    """Author-year labels of the bibliography, as the website's citations read."""
+    from pybtex.database import parse_file
+
+    found = {}
+    for path in sorted(source_root.glob("*.bib")):
+        for key, entry in parse_file(str(path)).entries.items():
+            names = [" ".join(p.last_names) for p in entry.persons.get("author", [])]
+            authors = (names[0] if len(names) == 1 else " & ".join(names) if len(names) == 2
+                       else f"{names[0]} et al.")
+            found[key] = (authors.replace("{", "").replace("}", ""), entry.fields.get("year", ""))
+    return found
+
+
+def colab_markdown(text: str, page: str, where: Edition) -> str:
     """Prose as Colab renders it: MyST labels dropped, cross-references turned
-    into links to the website, figures into images served by the website."""
+    into links to the website (on this page or another), citations into
+    author-year links to the bibliography, figures into images served by the
+    website, dropdowns into HTML <details>."""
+    lang = where.lang
     url = page_url(lang, page)
-    site = url.rsplit("/", 1)[0]
+    root = url[: -len(f"{page}.html")]       # the edition's site root
 
     def role(m):
         kind, text, label = m.group(1), m.group(2), m.group(3) or m.group(2)
+        target_page, heading = where.targets.get(label, (page, label))
         if kind == "numref":
             text = FIGURE_WORD[lang] if not m.group(3) else text.replace("%s", "").strip()
-        return f"[{text if m.group(3) or kind == 'numref' else headings.get(label, label)}]({url}#{label})"
+        elif not m.group(3):
+            text = heading
+        return f"[{text}]({root}{target_page}.html#{label})"
+
+    def cite(m):
+        shown = []
+        for key in (k.strip() for k in m.group(2).split(",")):
+            authors, year = where.citations.get(key, (key, ""))
+            shown.append((authors, year))
+        link = f"{root}{REFERENCES}.html"
+        if m.group(1) == "t":
+            return ", ".join(f"[{a} ({y})]({link})" for a, y in shown)
+        return "(" + "; ".join(f"[{a}, {y}]({link})" for a, y in shown) + ")"
 
     def figure(m):
         image = m.group(2).rsplit("/", 1)[-1]
         # Sphinx publishes every figure's file under _images/ of the edition.
-        root = site.rsplit("/", page.count("/"))[0] if "/" in page else site
-        return f"![{FIGURE_WORD[lang]}]({root}/_images/{image})\n\n*{m.group(4).strip()}*"
+        return f"![{FIGURE_WORD[lang]}]({root}_images/{image})\n\n*{m.group(4).strip()}*"
 
-    return ROLE.sub(role, FIGURE.sub(figure, LABEL.sub("", text))).strip()
+    def dropdown(m):
+        indent, title, body = m.group(1), m.group(3).strip(), m.group(4).rstrip()
+        return f"{indent}<details><summary>{title}</summary>\n\n{body}\n\n{indent}</details>"
+
+    text = DROPDOWN.sub(dropdown, FIGURE.sub(figure, LABEL.sub("", text)))
+    return CITE.sub(cite, ROLE.sub(role, text)).strip()
 
 
 def section_titles(parsed) -> dict[str, str]:
@@ -173,18 +229,19 @@ def section_titles(parsed) -> dict[str, str]:
     return titles
 
 
-def notebook(source: Path, lang: str, page: str, framework: str):
+def notebook(source: Path, lang: str, page: str, framework: str, where: Edition | None = None):
     """The Colab notebook of one page, or None when the page has none for this
     framework: no code, or code that runs once with all frameworks together
-    (the build's own checks, which need this repository)."""
+    (the build's own checks, which need this repository). `where` describes
+    the edition (read from the sources around `source` when not given)."""
     parsed = parse(source)
     if framework not in notebooks_for(parsed):
         return None
+    where = where or edition(Path(source).parents[page.count("/") + 1], lang)
     nb, _ = split(parsed, framework)
-    headings = section_titles(parsed)
     for cell in nb.cells:
         if cell.cell_type == "markdown":
-            cell.source = colab_markdown(cell.source, lang, page, headings)
+            cell.source = colab_markdown(cell.source, page, where)
     intro = nbformat.v4.new_markdown_cell(intro_source(lang, page, framework, title(nb) or page))
     install = nbformat.v4.new_code_cell(install_source(lang, framework))
     intro.id, install.id = INTRO_ID, INSTALL_ID
@@ -208,12 +265,13 @@ def expected(source_root: Path = book.BOOK) -> dict[Path, bytes]:
     whose source is missing in an edition have nothing to export."""
     found = {}
     for lang in book.editions():
+        where = edition(source_root, lang)
         for page in book.pages():
             source = source_root / lang / f"{page}.md"
             if not source.exists():
                 continue
             for framework in book.FRAMEWORKS:
-                nb = notebook(source, lang, page, framework)
+                nb = notebook(source, lang, page, framework, where)
                 if nb is not None:
                     found[relative_path(lang, framework, page)] = render(nb)
     return found

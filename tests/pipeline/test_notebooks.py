@@ -130,8 +130,23 @@ def test_cells_after_the_install_cell_are_the_split_of_the_source(rel):
     assert [c.id for c in cells] == [c.id for c in split_nb.cells]
     prose = "\n".join(c.source for c in cells if c.cell_type == "markdown")
     # MyST syntax that Colab would show raw is rewritten for it.
-    assert not re.search(r"\{(ref|numref|figure)\}|^\([\w-]+\)=", prose, re.MULTILINE)
-    assert f"{lang}/_images/vgg.svg" in prose
+    assert not re.search(r"\{(ref|numref|figure|cite:[pt]|dropdown)\}|^\([\w-]+\)=", prose, re.MULTILINE)
+    source = book.source_path(lang, page).read_text(encoding="utf-8")
+    for image in re.findall(r"\{figure\}\s+\S*/(\S+)", source):   # the website serves the figures
+        assert f"{lang}/_images/{image}" in prose
+    assert prose.count("<details>") == prose.count("</details>") == source.count("{dropdown}")
+
+
+def test_cross_references_and_citations_link_the_right_page():
+    site = f"{book.config()['html']['baseurl']}ko/"
+    where = export_notebooks.Edition("ko", {"sec-vgg-block": ("chapter_convolutional-modern/vgg", "VGG 블록")},
+                                     {"Lin.Chen.Yan.2013": ("Lin et al.", "2013")})
+    text = export_notebooks.colab_markdown(
+        "See {ref}`sec-vgg-block` {cite:p}`Lin.Chen.Yan.2013`.\n\n"
+        "1. Q?\n\n   :::{dropdown} 힌트\n   A.\n   :::\n", "chapter_convolutional-modern/nin", where)
+    assert f"[VGG 블록]({site}chapter_convolutional-modern/vgg.html#sec-vgg-block)" in text
+    assert f"([Lin et al., 2013]({site}references.html))" in text
+    assert "   <details><summary>힌트</summary>\n\n   A.\n\n   </details>" in text
 
 
 def test_the_repository_url_lives_only_in_the_config():
