@@ -1,7 +1,7 @@
 """Citations and bibliography in the language of the edition being built.
 
 pybtex's styles and sphinxcontrib-bibtex's author-year citations carry a few
-English words of their own: "In" before a proceedings title, "pages", "URL:",
+English words of their own: "In" before a proceedings title, "pages",
 "and" between two authors and "et al." after the first of three or more.
 This module registers, for the edition being built, two styles that say them
 in Korean or Chinese:
@@ -25,10 +25,8 @@ from sphinx.config import Config
 # English word or separator of the styles -> the edition's. Separators are
 # matched whole (" and " between two names, ", and " before the last of three).
 WORDS = {
-    'ko': {'In': '수록:', 'pages': '쪽', 'URL:': 'URL:', ' and ': ' & ', ', and ': ', & ',
-           'et al.': '외'},
-    'zh': {'In': '载于', 'pages': '页', 'URL:': '网址：', ' and ': ' 和 ', ', and ': ' 和 ',
-           'et al.': '等'},
+    'ko': {'In': '수록:', 'pages': '쪽', ' and ': ' & ', ', and ': ', & ', 'et al.': '외'},
+    'zh': {'In': '载于', 'pages': '页', ' and ': ' 和 ', ', and ': ' 和 ', 'et al.': '等'},
 }
 
 
@@ -47,7 +45,7 @@ def localize(node, words: dict[str, str]):
     if not isinstance(node, Node):
         return node
     copy = node._clone()
-    copy.args = [localize(a, words) for a in node.args]
+    # args stay: they name fields (field("pages")) and tags, not words.
     copy.kwargs = {k: localize(v, words) for k, v in node.kwargs.items()}
     copy.children = [localize(c, words) for c in node.children]
     return copy
