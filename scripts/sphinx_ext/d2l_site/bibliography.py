@@ -10,8 +10,8 @@ in Korean or Chinese:
   author, year, title) whose literal words and name separators are replaced in
   each entry's template before it is formatted;
 - ``d2l_author_year`` (``bibtex_reference_style``): sphinxcontrib-bibtex's
-  ``author_year`` with the edition's name separators, e.g. ``(Krizhevsky 외,
-  2012)`` / ``(Krizhevsky 等, 2012)``.
+  ``author_year`` in parentheses with the edition's name separators, e.g.
+  ``(Krizhevsky 외, 2012)`` / ``(Krizhevsky 等, 2012)``.
 
 One Sphinx run builds one edition, so both names are (re)registered on
 ``config-inited`` for its language; nothing happens when sphinxcontrib-bibtex
@@ -68,12 +68,14 @@ def formatting_style(words: dict[str, str]) -> type:
 def reference_style(words: dict[str, str]) -> type:
     """sphinxcontrib-bibtex's author_year with the edition's name separators."""
     from pybtex.richtext import Text
-    from sphinxcontrib.bibtex.style.referencing import PersonStyle
+    from sphinxcontrib.bibtex.style.referencing import BracketStyle, PersonStyle
     from sphinxcontrib.bibtex.style.referencing.author_year import AuthorYearReferenceStyle
 
     class LocalizedAuthorYear(AuthorYearReferenceStyle):
         def __post_init__(self):
-            # The sub-styles are built from self.person in the parent's hook.
+            # The sub-styles are built from these in the parent's hook.
+            for name in ('textual', 'parenthetical', 'author', 'label', 'year'):
+                setattr(self, f'bracket_{name}', BracketStyle(left='(', right=')'))
             self.person = PersonStyle(sep2=words.get(' and ', ' and '),
                                       last_sep=words.get(', and ', ', and '),
                                       other=Text(' ', words.get('et al.', 'et al.')))
