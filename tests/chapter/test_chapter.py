@@ -98,7 +98,7 @@ def test_every_framework_prints_the_same_blocks(executed_book, lang):
 @pytest.mark.parametrize("lang", EDITIONS)
 @pytest.mark.parametrize("framework", book.FRAMEWORKS)
 def test_parameter_counts_are_reproduced(executed_book, lang, framework):
-    blocks = printed(executed_book, lang, framework, "for i, count in enumerate(counts)")
+    blocks = printed(executed_book, lang, framework, "for i, count in enumerate(counts[:-1])")
     assert re.search(r"total:\s+43,093,322", blocks)
     assert re.findall(r"block (\d):", blocks) == ["1", "2", "3", "4", "5"]  # the dense part is no block
     assert re.search(r"dense part:\s+42,516,490", blocks)
