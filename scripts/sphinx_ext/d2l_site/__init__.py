@@ -28,8 +28,10 @@ Sphinx's ``html_baseurl``, when set (for the site or for the edition), makes
 the hreflang alternates absolute and puts the edition directory in the
 canonical URL.
 
-See ``search.py`` for the search, ``page.py`` for what each page gets and
-``mathjax.py`` for the local MathJax.
+See ``search.py`` for the search, ``page.py`` for what each page gets,
+``mathjax.py`` for the local MathJax and ``bibliography.py`` for the
+citation and bibliography styles ``d2l_author_year`` and ``d2l`` in the
+edition's language (with sphinxcontrib-bibtex).
 """
 from __future__ import annotations
 
@@ -40,7 +42,7 @@ from babel.messages.pofile import read_po
 from sphinx.application import Sphinx
 from sphinx.config import Config
 
-from . import mathjax, page, search
+from . import bibliography, mathjax, page, search
 
 HERE = Path(__file__).parent
 
@@ -107,6 +109,7 @@ def setup(app: Sphinx) -> dict:
     app.connect('config-inited', drop_header_search)
     app.connect('config-inited', page.check_config)
     app.connect('config-inited', mathjax.set_path)
+    app.connect('config-inited', bibliography.register)
     # After myst-parser's handler (500) has set its MathJax 3 options.
     app.connect('builder-inited', mathjax.configure, priority=900)
     # After the pydata theme's handler (500) has turned the header sections
