@@ -1,19 +1,36 @@
 """Code parity: every edition of a page carries the same code, cell for cell.
 
 The build executes each page once per framework and shows that execution in
-every edition, so the editions' code cells (source and frameworks) must be
-identical. A difference names the page, the framework and the first
-differing cell with file:line in both editions; `make book` checks this
-before it executes anything.
+every edition, so the editions' code cells must be the same program: the same
+tokens and cell tags. Only comments may differ, so that each edition explains
+its code in its own language. A difference names the page, the framework and
+the first differing cell with file:line in both editions; `make book` checks
+this before it executes anything.
 """
 from __future__ import annotations
 
 import argparse
+import io
 import sys
+import tokenize
 
 from scripts import book
 from scripts.source import SourceError, parse
 from scripts.split import ALL, notebooks_for
+
+
+IGNORED = {tokenize.COMMENT, tokenize.NL, tokenize.ENCODING}
+
+
+def program(source: str) -> str:
+    """A code cell's source without its comments and blank lines: what runs.
+    Cells Python cannot tokenize (IPython magics) count as written."""
+    try:
+        tokens = [(t.type, t.string) for t in tokenize.generate_tokens(io.StringIO(source + "\n").readline)
+                  if t.type not in IGNORED]
+    except (tokenize.TokenError, IndentationError, SyntaxError):
+        return source
+    return repr(tokens)
 
 
 def _code_cells(page, framework: str):
@@ -45,7 +62,7 @@ def page_differences(name: str, langs=None) -> list[str]:
             for index in range(max(len(mine), len(theirs))):
                 a = mine[index] if index < len(mine) else None
                 b = theirs[index] if index < len(theirs) else None
-                if a and b and (a.source, a.tags) == (b.source, b.tags):
+                if a and b and (program(a.source), a.tags) == (program(b.source), b.tags):
                     continue
                 problems.append(
                     f"page {name}, framework {framework}: code cell {index + 1} differs between "

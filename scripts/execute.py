@@ -55,7 +55,7 @@ def library_hash(name: str) -> str:
         for page in book.pages():
             path = book.source_path(book.executed_edition(), page)
             if path.exists():
-                code = [(c.source, c.tags) for c in parse(path).cells if c.kind == "code"]
+                code = [(code_parity.program(c.source), c.tags) for c in parse(path).cells if c.kind == "code"]
                 digest.update(json.dumps([page, code]).encode())
     return digest.hexdigest()
 
@@ -79,7 +79,8 @@ def languages() -> str:
 def cache_key(nb, framework: str, profile: str) -> str:
     inputs = {
         "format": RECORD_FORMAT,
-        "code": [c.source for c in nb.cells if c.cell_type == "code"],
+        # What runs: a comment edited in either edition executes nothing.
+        "code": [code_parity.program(c.source) for c in nb.cells if c.cell_type == "code"],
         "library": library_hash(framework),
         "profile": profile,
         "languages": languages(),

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import nbformat
 
-from scripts import book, data
+from scripts import book, code_parity, data
 from scripts.execute import cache_key, library_hash
 from scripts.source import parse
 from scripts.split import ALL, notebooks_for, split
@@ -38,7 +38,7 @@ def record_key(nb, notebook: str) -> str:
     """What a full-profile result depends on, whatever machine shows it: the
     code cells, the `d2l` package (and, for ALL, the build's checks) and the
     dataset. Versions and device are part of its stamp, not of its validity."""
-    inputs = {"code": [c.source for c in nb.cells if c.cell_type == "code"],
+    inputs = {"code": [code_parity.program(c.source) for c in nb.cells if c.cell_type == "code"],
               "library": library_hash(notebook), "data": data.checksums()}
     return hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest()
 
