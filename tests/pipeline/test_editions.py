@@ -48,6 +48,21 @@ def test_code_that_differs_names_page_framework_and_both_lines(two_editions):
     assert any("framework mxnet: code cell 4" in p and "(no such cell)" in p for p in problems)
 
 
+def test_comments_are_each_editions_own(two_editions):
+    """Comments explain the code in the edition's language: they are not
+    what runs, so they neither break parity nor execute anything."""
+    ko, zh = book.source_path("ko", PAGE), book.source_path("zh", PAGE)
+    target = book.executed_path("quick", PAGE, "pytorch")
+    assert execute_source(ko, target, PAGE, "pytorch", "quick", two_editions).executed
+    ko.write_text(ko.read_text().replace("print('pt')", "print('pt')  # 파이토치만"))
+    zh.write_text(zh.read_text().replace("print('pt')", "# 只有 PyTorch\nprint('pt')"))
+    assert code_parity.page_differences(PAGE) == []
+    assert not execute_source(zh, target, PAGE, "pytorch", "quick", two_editions).executed
+    # A comment sign inside a string is code, not a comment.
+    zh.write_text(zh.read_text().replace("print('pt')", "print('pt  # !')"))
+    assert len(code_parity.page_differences(PAGE)) == 1
+
+
 def test_build_refuses_to_execute_editions_whose_code_differs(two_editions, capsys):
     zh = book.source_path("zh", PAGE)
     zh.write_text(zh.read_text().replace("x = 6 * 7", "x = 7 * 6"))
