@@ -1,0 +1,79 @@
+"""What the landing and 404 pages share: the <head> (theme stylesheet,
+favicon, social preview, colour mode) and the top bar.
+
+Both pages borrow the editions' look: the pydata theme's stylesheet from an
+edition's `_static/` (its colours for light and dark mode, its typography)
+and their own `_landing/landing.css`. The colour mode is the one the
+editions store (`localStorage.mode`: light, dark or auto), set before the
+page paints, so the landing page and the editions always agree.
+"""
+from __future__ import annotations
+
+from html import escape
+from pathlib import Path
+
+from scripts import book
+
+ASSETS = "_landing"  # the landing page's folder beside the editions
+THEME_CSS = "_static/styles/pydata-sphinx-theme.css"
+OG_LOCALES = {"ko": "ko_KR", "zh-CN": "zh_CN"}
+
+# Runs before the stylesheets apply: the pydata theme's rule for the mode.
+MODE_SCRIPT = """<script>
+(() => {
+  let mode = "auto";
+  try { mode = localStorage.getItem("mode") || "auto"; } catch (err) { /* blocked storage */ }
+  const dark = window.matchMedia("(prefers-color-scheme: dark)").matches;
+  document.documentElement.dataset.mode = mode;
+  document.documentElement.dataset.theme = mode === "auto" ? (dark ? "dark" : "light") : mode;
+})();
+</script>"""
+
+
+def theme_edition(html_dir: Path) -> str:
+    """The edition whose `_static/` the root pages take the theme from: the
+    first one built."""
+    for lang in book.editions():
+        if (html_dir / lang / THEME_CSS).is_file():
+            return lang
+    raise FileNotFoundError(f"no edition under {html_dir} has {THEME_CSS}: build one first")
+
+
+def og_locale(hreflang: str) -> str:
+    return OG_LOCALES.get(hreflang, hreflang.replace("-", "_"))
+
+
+def head(title: str, description: str, html_dir: Path, extra: str = "") -> str:
+    """The <head> contents; URLs are relative to the site root."""
+    theme = theme_edition(html_dir)
+    editions = list(book.editions().values())
+    locales = "\n".join(
+        f'<meta property="og:locale{":alternate" if i else ""}" content="{og_locale(e["hreflang"])}">'
+        for i, e in enumerate(editions))
+    return f"""<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+{extra}<title>{escape(title)}</title>
+<meta name="description" content="{escape(description)}">
+<meta property="og:type" content="website">
+<meta property="og:title" content="{escape(title)}">
+<meta property="og:description" content="{escape(description)}">
+<meta property="og:site_name" content="{escape(book.config()["title"])}">
+{locales}
+<link rel="icon" href="favicon.ico" type="image/x-icon" sizes="48x48">
+<link rel="icon" href="{ASSETS}/d2l-favicon-32.png" type="image/png" sizes="32x32">
+<link rel="icon" href="{ASSETS}/d2l-favicon.svg" type="image/svg+xml" sizes="any">
+<link rel="apple-touch-icon" href="{ASSETS}/d2l-apple-touch-icon.png" sizes="180x180">
+{MODE_SCRIPT}
+<link rel="stylesheet" href="{theme}/{THEME_CSS}">
+<link rel="stylesheet" href="{ASSETS}/landing.css">"""
+
+
+def top_bar(mode_labels: str) -> str:
+    """The bar above both pages: the book's mark and name, the mode button."""
+    return f"""<header class="d2l-top">
+  <a class="d2l-brand" href="index.html"><img src="{ASSETS}/d2l-favicon.svg" alt="" width="32" height="32">
+    <span>Dive into Deep Learning</span></a>
+  <button type="button" class="d2l-mode" title="{escape(mode_labels)}" aria-label="{escape(mode_labels)}">
+    <span class="d2l-mode-light" aria-hidden="true">☀</span><span class="d2l-mode-dark" aria-hidden="true">☾</span><span class="d2l-mode-auto" aria-hidden="true">◐</span>
+  </button>
+</header>"""
