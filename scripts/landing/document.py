@@ -43,13 +43,39 @@ def og_locale(hreflang: str) -> str:
     return OG_LOCALES.get(hreflang, hreflang.replace("-", "_"))
 
 
-def head(title: str, description: str, html_dir: Path, extra: str = "") -> str:
-    """The <head> contents; URLs are relative to the site root."""
+def resources(html_dir: Path) -> list[tuple[str, dict[str, str]]]:
+    """The icons, stylesheets and script of the root pages, as (tag,
+    attributes), URLs relative to the site root."""
     theme = theme_edition(html_dir)
+    return [
+        ("link", {"rel": "icon", "href": "favicon.ico", "type": "image/x-icon", "sizes": "48x48"}),
+        ("link", {"rel": "icon", "href": f"{ASSETS}/d2l-favicon-32.png", "type": "image/png", "sizes": "32x32"}),
+        ("link", {"rel": "icon", "href": f"{ASSETS}/d2l-favicon.svg", "type": "image/svg+xml", "sizes": "any"}),
+        ("link", {"rel": "apple-touch-icon", "href": f"{ASSETS}/d2l-apple-touch-icon.png", "sizes": "180x180"}),
+        ("link", {"rel": "stylesheet", "href": f"{theme}/{THEME_CSS}"}),
+        ("link", {"rel": "stylesheet", "href": f"{ASSETS}/landing.css"}),
+        ("script", {"src": f"{ASSETS}/landing.js", "defer": ""}),
+    ]
+
+
+def tag(name: str, attributes: dict[str, str], prefix: str = "") -> str:
+    """One resource as HTML, its URL under `prefix`."""
+    attrs = " ".join(
+        f'{key}="{escape(prefix + value if key in ("href", "src") else value)}"' if value else key
+        for key, value in attributes.items())
+    return f"<{name} {attrs}></{name}>" if name == "script" else f"<{name} {attrs}>"
+
+
+def head(title: str, description: str, html_dir: Path, extra: str = "",
+         linked: str | None = None) -> str:
+    """The <head> contents; `linked` replaces the resource tags (by default
+    those of `resources`, relative to the page, which is at the site root)."""
     editions = list(book.editions().values())
     locales = "\n".join(
         f'<meta property="og:locale{":alternate" if i else ""}" content="{og_locale(e["hreflang"])}">'
         for i, e in enumerate(editions))
+    if linked is None:
+        linked = "\n".join(tag(name, attrs) for name, attrs in resources(html_dir))
     return f"""<meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 {extra}<title>{escape(title)}</title>
@@ -59,19 +85,24 @@ def head(title: str, description: str, html_dir: Path, extra: str = "") -> str:
 <meta property="og:description" content="{escape(description)}">
 <meta property="og:site_name" content="{escape(book.config()["title"])}">
 {locales}
-<link rel="icon" href="favicon.ico" type="image/x-icon" sizes="48x48">
-<link rel="icon" href="{ASSETS}/d2l-favicon-32.png" type="image/png" sizes="32x32">
-<link rel="icon" href="{ASSETS}/d2l-favicon.svg" type="image/svg+xml" sizes="any">
-<link rel="apple-touch-icon" href="{ASSETS}/d2l-apple-touch-icon.png" sizes="180x180">
 {MODE_SCRIPT}
-<link rel="stylesheet" href="{theme}/{THEME_CSS}">
-<link rel="stylesheet" href="{ASSETS}/landing.css">"""
+{linked}"""
 
 
-def top_bar(mode_labels: str) -> str:
-    """The bar above both pages: the book's mark and name, the mode button."""
+def logo() -> str:
+    """The favicon drawn inline (no request), for pages whose URLs are not
+    known in advance (the 404 page)."""
+    svg = (book.ROOT / "scripts/sphinx_ext/d2l_site/static/d2l-favicon.svg").read_text(encoding="utf-8")
+    svg = svg[svg.index("<svg"):].replace("<svg ", '<svg width="32" height="32" aria-hidden="true" ', 1)
+    return " ".join(line.strip() for line in svg.splitlines() if not line.strip().startswith("<!--"))
+
+
+def top_bar(mode_labels: str, mark: str | None = None, home: str = "index.html") -> str:
+    """The bar above both pages: the book's mark (by default the favicon's
+    file) and name, linking to the landing page, and the mode button."""
+    mark = mark or f'<img src="{ASSETS}/d2l-favicon.svg" alt="" width="32" height="32">'
     return f"""<header class="d2l-top">
-  <a class="d2l-brand" href="index.html"><img src="{ASSETS}/d2l-favicon.svg" alt="" width="32" height="32">
+  <a class="d2l-brand" href="{escape(home)}">{mark}
     <span>Dive into Deep Learning</span></a>
   <button type="button" class="d2l-mode" title="{escape(mode_labels)}" aria-label="{escape(mode_labels)}">
     <span class="d2l-mode-light" aria-hidden="true">☀</span><span class="d2l-mode-dark" aria-hidden="true">☾</span><span class="d2l-mode-auto" aria-hidden="true">◐</span>

@@ -122,7 +122,6 @@ def render(html_dir: Path) -> str:
 <html lang="mul">
 <head>
 {document.head(title, description, html_dir, alternates)}
-<script src="{document.ASSETS}/landing.js" defer></script>
 </head>
 <body class="d2l-landing">
 {document.top_bar(mode)}

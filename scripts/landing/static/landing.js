@@ -78,7 +78,11 @@
     });
   };
 
-  document.addEventListener("DOMContentLoaded", () => {
+  // The 404 page adds this script itself, possibly after the document is read.
+  const whenReady = (run) =>
+    document.readyState === "loading" ? document.addEventListener("DOMContentLoaded", run) : run();
+
+  whenReady(() => {
     suggest();
     const offered = inputs().map((input) => input.value);
     const stored = load(FRAMEWORK_KEY);
