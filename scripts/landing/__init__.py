@@ -19,7 +19,7 @@ from scripts.merge import write_if_changed
 
 HERE = Path(__file__).parent
 ICONS = book.ROOT / "scripts" / "sphinx_ext" / "d2l_site" / "static"
-ICON_FILES = ("d2l-favicon.svg", "d2l-favicon-32.png", "d2l-apple-touch-icon.png")
+ICON_FILES = ("d2l-favicon.svg", "d2l-favicon-32.png", "d2l-apple-touch-icon.png", "d2l-social.png")
 
 
 def write(html_dir: Path | None = None) -> list[Path]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from html import escape
 from pathlib import Path
+from urllib.parse import urlparse
 
 from scripts import book
 
@@ -66,6 +67,28 @@ def tag(name: str, attributes: dict[str, str], prefix: str = "") -> str:
     return f"<{name} {attrs}></{name}>" if name == "script" else f"<{name} {attrs}>"
 
 
+def site_url() -> str:
+    """The site's absolute URL (`html.baseurl` in `_config.yml`), or ''."""
+    url = book.config().get("html", {}).get("baseurl", "")
+    return url if not url or url.endswith("/") else url + "/"
+
+
+def site_path() -> str:
+    """The path of the site root on its host: `/vgg-book/` for a project site."""
+    path = urlparse(site_url()).path or "/"
+    return path if path.endswith("/") else path + "/"
+
+
+def preview_image() -> str:
+    """Open Graph tags of the link-preview image, where the site's URL is known."""
+    if not site_url():
+        return ""
+    return (f'<meta property="og:image" content="{escape(site_url())}{ASSETS}/d2l-social.png">\n'
+            '<meta property="og:image:width" content="1200">\n'
+            '<meta property="og:image:height" content="630">\n'
+            '<meta name="twitter:card" content="summary_large_image">\n')
+
+
 def head(title: str, description: str, html_dir: Path, extra: str = "",
          linked: str | None = None) -> str:
     """The <head> contents; `linked` replaces the resource tags (by default
@@ -84,7 +107,7 @@ def head(title: str, description: str, html_dir: Path, extra: str = "",
 <meta property="og:title" content="{escape(title)}">
 <meta property="og:description" content="{escape(description)}">
 <meta property="og:site_name" content="{escape(book.config()["title"])}">
-{locales}
+{preview_image()}{locales}
 {MODE_SCRIPT}
 {linked}"""
 

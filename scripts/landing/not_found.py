@@ -14,23 +14,16 @@ from __future__ import annotations
 import json
 from html import escape
 from pathlib import Path
-from urllib.parse import urlparse
 
 from scripts import book
 from scripts.landing import document
 from scripts.landing.text import text
 
 
-def site_path() -> str:
-    """The path of the site root on its host: `/vgg-book/` for a project site."""
-    path = urlparse(book.config().get("html", {}).get("baseurl", "")).path or "/"
-    return path if path.endswith("/") else path + "/"
-
-
 def loader(html_dir: Path) -> str:
     """The script that picks the site root and adds the page's resources."""
     resources = json.dumps(document.resources(html_dir))
-    site = json.dumps(site_path())
+    site = json.dumps(document.site_path())
     return f"""<script>
 (() => {{
   const site = {site};
@@ -55,13 +48,13 @@ def loader(html_dir: Path) -> str:
 }})();
 </script>
 <noscript>
-{"".join(document.tag(name, attrs, site_path()) + chr(10)
+{"".join(document.tag(name, attrs, document.site_path()) + chr(10)
          for name, attrs in document.resources(html_dir) if attrs.get("rel") == "stylesheet")}</noscript>"""
 
 
 def section(lang: str, edition: dict) -> str:
     words = text(lang)
-    site = site_path()
+    site = document.site_path()
     return f"""  <section class="d2l-not-found" data-edition="{lang}" lang="{escape(edition["hreflang"])}">
     <h1>{escape(words["not_found"])}</h1>
     <p>{escape(words["not_found_hint"])}</p>
@@ -82,7 +75,7 @@ def render(html_dir: Path) -> str:
 <meta name="robots" content="noindex">
 </head>
 <body class="d2l-landing">
-{document.top_bar(mode, mark=document.logo(), home=site_path() + "index.html")}
+{document.top_bar(mode, mark=document.logo(), home=document.site_path() + "index.html")}
 <main class="d2l-not-found-page">
 {chr(10).join(section(lang, e) for lang, e in editions.items())}
 </main>

@@ -115,6 +115,8 @@ def render(html_dir: Path) -> str:
     description = " ".join(e.get("description", "") for e in editions.values())
     alternates = "".join(f'<link rel="alternate" hreflang="{escape(e["hreflang"])}" href="{lang}/index.html">\n'
                          for lang, e in editions.items())
+    if document.site_url():
+        alternates += f'<meta property="og:url" content="{escape(document.site_url())}">\n'
     mode = " · ".join(text(lang)["mode"] for lang in editions)
     names = " · ".join(f'<span lang="{escape(e["hreflang"])}">{escape(e["title"].split(" — ")[0])}</span>'
                        for e in editions.values())

@@ -1,7 +1,8 @@
 """What each page's <head> says about it: the favicon (SVG with PNG and ICO
 fallbacks, all in the edition's ``_static``), a description and a social
-preview (Open Graph title, description, locale, site name, and the URL when
-``html_baseurl`` is set).
+preview (Open Graph title, description, locale and site name; with
+``html_baseurl`` set, the page's URL and the preview image
+``static/d2l-social.png``, drawn from ``d2l-social.svg``).
 
 The description of a page is its first paragraph of running text (one
 directly in a section, not in a box, tab or stamp), cut at a sentence end;
@@ -27,6 +28,7 @@ ICONS = (
 )
 # Open Graph wants language_TERRITORY; BCP 47 tags without a region get one.
 OG_LOCALES = {'ko': 'ko_KR', 'zh': 'zh_CN', 'ja': 'ja_JP', 'en': 'en_US'}
+SOCIAL_IMAGE = ('d2l-social.png', '1200', '630')
 DESCRIPTION_LENGTH = 160
 SENTENCE_END = re.compile(r'(?<=[.!?。！？])\s*')
 
@@ -91,4 +93,9 @@ def add_head(app: Sphinx, pagename: str, templatename: str,
     site = page.site_url(config, edition)
     if site and edition:
         tags.append(meta('og:url', f'{site}{edition["dir"]}/{app.builder.get_target_uri(pagename)}'))
+        image, width, height = SOCIAL_IMAGE
+        tags += [meta('og:image', f'{site}{edition["dir"]}/_static/{image}'),
+                 meta('og:image:width', width), meta('og:image:height', height),
+                 meta('og:image:alt', site_name),
+                 meta('twitter:card', 'summary_large_image', attr='name')]
     ctx['metatags'] = ctx.get('metatags', '') + ''.join(tags)
