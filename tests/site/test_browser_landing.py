@@ -245,6 +245,10 @@ def test_not_found_page_in_both_languages(driver, base_url, shots):
 
 
 def test_no_console_error_or_failed_request_on_any_page(driver, base_url, built_site):
+    # Without Debian's libjs-mathjax the site loads MathJax from a CDN (see
+    # test_browser_book.py): the one request to another host then allowed.
+    local_mathjax = all((built_site / e / '_static/mathjax/MathJax.js').is_file() for e in LANG)
+    foreign = () if local_mathjax else ('mathjax',)
     pages = site_pages(built_site)
     assert len(pages) > 2 + 2 * 3
     driver.get_log('performance')
@@ -254,7 +258,8 @@ def test_no_console_error_or_failed_request_on_any_page(driver, base_url, built_
         WebDriverWait(driver, 20).until(
             lambda d: d.execute_script('return document.readyState') == 'complete')
         time.sleep(0.5)  # late requests: MathJax's fonts, the search index
-        found = console_errors(driver, ()) + request_problems(driver, base_url)
+        found = [problem for problem in console_errors(driver, foreign) + request_problems(driver, base_url)
+                 if not any(f in problem.lower() for f in foreign)]
         if found:
             problems[page] = found
     assert problems == {}
