@@ -5,7 +5,8 @@ framework choice carried to the VGG page of both editions, the notebook
 archives it and the editions' download menus link to, the 404 page, and no
 console error, failed request or request to another host on any page.
 
-Screenshots go to _build/screenshots/ (landing-*.png, 404.png).
+Screenshots go to _build/screenshots/: landing-{desktop,phone}[-dark].png,
+landing-offers-{ko,zh}.png (a Korean and a Chinese browser), 404.png.
 """
 from __future__ import annotations
 
@@ -134,7 +135,7 @@ def test_mode_chosen_on_landing_page_holds_in_the_editions(driver, base_url):
 
 
 @pytest.mark.parametrize('edition', LANG)
-def test_offers_the_edition_of_the_browser_language(tmp_path, base_url, edition):
+def test_offers_the_edition_of_the_browser_language(tmp_path, base_url, shots, edition):
     other = next(e for e in LANG if e != edition)
     with chromium(profile=tmp_path / 'profile', languages=BROWSER_LANGUAGES[edition]) as browser:
         browser.get(f'{base_url}/index.html')
@@ -153,6 +154,7 @@ def test_offers_the_edition_of_the_browser_language(tmp_path, base_url, edition)
                                  || a.getBoundingClientRect().left - b.getBoundingClientRect().left);
             return cards[0].dataset.edition;""")
         assert first == edition
+        full_page_screenshot(browser, shots / f'landing-offers-{edition}.png')
 
         # Choosing the other edition is remembered over the browser's language.
         browser.find_element(By.CSS_SELECTOR, f'.d2l-edition[data-edition="{other}"] a.d2l-read').click()

@@ -41,7 +41,7 @@ def test_every_page_has_title_icon_and_preview(built_site, edition):
         where = page.relative_to(built_site)
         # The page's own title (its first heading, where it has one) and the edition's.
         heading = doc.select_one('article h1')
-        assert doc.title.string.endswith(f'— {title}'), where
+        assert doc.title.string.endswith(f' {title}'), where
         if heading is not None:
             assert heading.get_text(strip=True).rstrip('#') in doc.title.string, where
         icons = [link['href'] for link in doc.head.find_all('link', rel='icon')]

@@ -30,7 +30,9 @@ ICONS = (
 OG_LOCALES = {'ko': 'ko_KR', 'zh': 'zh_CN', 'ja': 'ja_JP', 'en': 'en_US'}
 SOCIAL_IMAGE = ('d2l-social.png', '1200', '630')
 DESCRIPTION_LENGTH = 160
-SENTENCE_END = re.compile(r'(?<=[.!?。！？])\s*')
+# After Latin punctuation a space ends a sentence ('et al., 2012' goes on);
+# CJK full stops end one by themselves.
+SENTENCE_END = re.compile(r'[.!?](?=\s)|[。！？]')
 
 
 def og_locale(hreflang: str) -> str:
@@ -50,17 +52,12 @@ def first_paragraph(doctree: nodes.document | None) -> str:
 
 
 def shorten(text: str, limit: int = DESCRIPTION_LENGTH) -> str:
-    """The text, or its sentences that fit in `limit` characters (at least
-    one sentence, cut with an ellipsis if it alone is longer)."""
+    """The text, or its first sentences that fit in `limit` characters (at
+    least one sentence, cut with an ellipsis if it alone is longer)."""
     if len(text) <= limit:
         return text
-    kept = ''
-    for sentence in SENTENCE_END.split(text):
-        candidate = f'{kept} {sentence}'.strip()
-        if len(candidate) > limit:
-            break
-        kept = candidate
-    return kept or text[:limit - 1].rstrip() + '…'
+    ends = [m.end() for m in SENTENCE_END.finditer(text) if m.end() <= limit]
+    return text[:ends[-1]] if ends else text[:limit - 1].rstrip() + '…'
 
 
 def meta(prop: str, content: str, attr: str = 'property') -> str:
