@@ -4,7 +4,6 @@ from __future__ import annotations
 
 TEXT = {
     "ko": {
-        "edition": "한국어판",
         "read": "한국어판 읽기",
         "suggest_language": "브라우저 언어가 한국어로 설정되어 있어 한국어판을 권해 드립니다.",
         "suggest_remembered": "지난번에 고른 한국어판으로 이어서 읽어 보세요.",
@@ -22,7 +21,6 @@ TEXT = {
         "mode": "화면 모드",
     },
     "zh": {
-        "edition": "中文版",
         "read": "阅读中文版",
         "suggest_language": "您的浏览器语言是中文，推荐从中文版开始阅读。",
         "suggest_remembered": "继续阅读您上次选择的中文版。",
