@@ -1,5 +1,7 @@
 """Render the merged pages of each edition to HTML with Sphinx (warnings are
-errors), and write the root page that links both editions.
+errors), put each edition's notebook archives beside its pages
+(scripts/downloads.py), and write the site root: the landing page, the 404
+page and the favicon (scripts/landing).
 
 Each edition's configuration is derived from the top-level `_config.yml`:
 only `title` and `language` differ (from its `editions` table).
@@ -9,7 +11,6 @@ from __future__ import annotations
 import argparse
 import copy
 import hashlib
-import html
 import os
 import subprocess
 import sys
@@ -17,7 +18,7 @@ from pathlib import Path
 
 import yaml
 
-from scripts import book
+from scripts import book, downloads, landing
 from scripts.merge import write_if_changed
 
 
@@ -48,6 +49,10 @@ def edition_config(lang: str) -> dict:
     sphinx_config["html_context"] = {"default_mode": "auto"}
     # Notebooks offered for download (copied there by scripts/merge.py).
     sphinx_config["html_extra_path"] = ["_extra"]
+    # The archives of all its notebooks, in every page's download menu.
+    sphinx_config["d2l_downloads"] = [
+        {key: archive[key] for key in ("framework", "label", "href")}
+        for archive in downloads.archives(lang)]
     sphinx.setdefault("extra_extensions", []).append("d2l_site")
     # Sphinx copies static files only when some page is rebuilt: a digest of
     # the extension in the configuration makes its edits rebuild the site.
@@ -75,45 +80,16 @@ def build(lang: str) -> int:
     return subprocess.run(cmd, env=env).returncode
 
 
-def root_page() -> str:
-    links = "\n".join(
-        f'    <li><a href="{lang}/index.html" hreflang="{e["hreflang"]}" lang="{e["hreflang"]}">'
-        f'{html.escape(e["label"])} — {html.escape(e["title"])}</a></li>'
-        for lang, e in book.editions().items())
-    alternates = "\n".join(
-        f'  <link rel="alternate" hreflang="{e["hreflang"]}" href="{lang}/index.html">'
-        for lang, e in book.editions().items())
-    return f"""<!DOCTYPE html>
-<html lang="mul">
-<head>
-  <meta charset="utf-8">
-  <meta name="viewport" content="width=device-width, initial-scale=1">
-  <title>{html.escape(book.config()["title"])}</title>
-{alternates}
-  <style>
-    body {{ font-family: "Noto Sans CJK KR", "Noto Sans CJK SC", system-ui, sans-serif;
-           max-width: 40rem; margin: 4rem auto; padding: 0 1rem; line-height: 1.6; }}
-    @media (prefers-color-scheme: dark) {{ body {{ background: #121212; color: #e6e6e6; }}
-           a {{ color: #8ab4f8; }} }}
-    li {{ font-size: 1.3rem; margin: .5rem 0; }}
-  </style>
-</head>
-<body>
-  <h1>{html.escape(book.config()["title"])}</h1>
-  <ul>
-{links}
-  </ul>
-</body>
-</html>
-"""
-
-
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--lang", choices=list(book.editions()), action="append")
     args = parser.parse_args(argv)
-    failed = [lang for lang in args.lang or list(book.editions()) if build(lang) != 0]
-    write_if_changed(book.html_dir() / "index.html", root_page().encode("utf-8"))
+    failed = []
+    for lang in args.lang or list(book.editions()):
+        if build(lang) != 0:
+            failed.append(lang)
+        downloads.write(lang)
+    landing.write()
     if failed:
         print(f"error: the HTML build failed for {', '.join(failed)}", file=sys.stderr)
         return 1

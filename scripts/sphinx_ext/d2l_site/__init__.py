@@ -7,9 +7,11 @@ Enable with ``extensions = [..., 'd2l_site']`` (``scripts/sphinx_ext`` on
 Config values:
 
 ``d2l_editions``
-    Edition key -> ``{'dir', 'language', 'hreflang', 'label'}``: its output
-    directory beside the others' (default: the key), its Sphinx language, its
-    BCP 47 tag, its name in its own language. Other keys are ignored.
+    Edition key -> ``{'dir', 'language', 'hreflang', 'label', 'description'}``:
+    its output directory beside the others' (default: the key), its Sphinx
+    language, its BCP 47 tag, its name in its own language, and what it is in
+    a sentence or two (for pages without a paragraph of their own to describe
+    them in search results and link previews). Other keys are ignored.
 ``d2l_edition``
     Key of the edition being built; default: the one whose ``language`` (or
     key) is this build's ``language``.
@@ -20,6 +22,10 @@ Config values:
     ``https://github.com/OWNER/REPO`` and branch holding
     ``notebooks/<edition dir>/<framework>/<page>.ipynb``, for the Colab links
     (none when the URL is empty).
+``d2l_downloads``
+    Archives of the edition's notebooks offered in every page's download
+    menu: ``[{'framework', 'label', 'href'}]``, ``href`` relative to the
+    edition's root (see ``downloads.py``).
 ``d2l_mathjax_dir``
     A MathJax 2 installation (default: Debian's libjs-mathjax) to copy into
     the site instead of loading MathJax from a CDN; '' keeps the CDN.
@@ -29,6 +35,8 @@ the hreflang alternates absolute and puts the edition directory in the
 canonical URL.
 
 See ``search.py`` for the search, ``page.py`` for what each page gets,
+``head.py`` for its favicon, description and social preview,
+``downloads.py`` for the notebook archives in the download menu,
 ``mathjax.py`` for the local MathJax and ``bibliography.py`` for the
 citation and bibliography styles ``d2l_author_year`` and ``d2l`` in the
 edition's language (with sphinxcontrib-bibtex).
@@ -42,7 +50,7 @@ from babel.messages.pofile import read_po
 from sphinx.application import Sphinx
 from sphinx.config import Config
 
-from . import bibliography, mathjax, page, search
+from . import bibliography, downloads, head, mathjax, page, search
 
 HERE = Path(__file__).parent
 
@@ -95,6 +103,7 @@ def setup(app: Sphinx) -> dict:
     app.add_config_value('d2l_frameworks', DEFAULT_FRAMEWORKS, 'html', dict)
     app.add_config_value('d2l_repository_url', '', 'html', str)
     app.add_config_value('d2l_repository_branch', 'main', 'html', str)
+    app.add_config_value('d2l_downloads', [], 'html', list)
     app.add_config_value('d2l_mathjax_dir', mathjax.DEFAULT_DIR, 'html', str)
     # Set by the book's build to a digest of this extension, so that editing
     # it (CSS, JS, templates) rebuilds every page.
@@ -115,6 +124,9 @@ def setup(app: Sphinx) -> dict:
     # After the pydata theme's handler (500) has turned the header sections
     # into lists of template names.
     app.connect('html-page-context', page.add_page_context, priority=600)
+    app.connect('html-page-context', head.add_head, priority=600)
+    # After sphinx-book-theme's handler (501) has made the download menu.
+    app.connect('html-page-context', downloads.add_archive_links, priority=600)
     # After every handler that adds scripts (MathJax's among them, at 500).
     app.connect('html-page-context', page.drop_duplicate_scripts, priority=900)
     app.add_js_file('d2l-site.js')

@@ -1,6 +1,7 @@
-// d2l_site: the reader's framework choice for the notebook links, strict AND
-// across search terms, search excerpts from the article alone, Korean
-// copy-button tooltips.
+// d2l_site: the reader's framework choice for the notebook links, the
+// edition chosen with the edition switch (which the landing page suggests
+// next time), strict AND across search terms, search excerpts from the
+// article alone, Korean copy-button tooltips.
 //
 // sphinx-design (design-tabs.js) already syncs every `:sync-group: framework`
 // tab-set on a page, stores the choice in localStorage and honours
@@ -125,6 +126,17 @@
     const requested = new URLSearchParams(window.location.search).get(GROUP);
     if (requested) store(requested);
     showNotebooks(requested || load() || checkedTab());
+  });
+
+  // The landing page (scripts/landing) suggests the edition stored here.
+  document.addEventListener("click", (event) => {
+    const link = event.target.closest && event.target.closest("a.d2l-lang-switch[data-edition]");
+    if (!link) return;
+    try {
+      localStorage.setItem("d2l-edition", link.dataset.edition);
+    } catch (err) {
+      // see load()
+    }
   });
 
   // design-tabs.js syncs the other tab-sets without events, so a single

@@ -1,0 +1,37 @@
+"""Archives of the edition's notebooks in the theme's download menu.
+
+``d2l_downloads`` lists the archives the build puts beside the edition's
+pages: ``[{'framework', 'label', 'href'}]``, ``href`` relative to the
+edition's root (the book's build writes them: scripts/downloads.py). Each
+page's download menu (sphinx-book-theme's header button group
+``download-buttons``) gets one link per archive after its own entries.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from docutils import nodes
+from sphinx.application import Sphinx
+from sphinx.locale import _
+
+MENU = 'download-buttons'
+
+
+def add_archive_links(app: Sphinx, pagename: str, templatename: str,
+                      ctx: dict[str, Any], doctree: nodes.document | None) -> None:
+    archives = app.config.d2l_downloads
+    menu = next((button for button in ctx.get('header_buttons') or ()
+                 if button.get('label') == MENU), None)
+    if not archives or menu is None:
+        return
+    to_root = '../' * app.builder.get_target_uri(pagename).count('/')
+    for archive in archives:
+        menu['buttons'].append({
+            'type': 'link',
+            'url': to_root + archive['href'],
+            'text': _('%(framework)s notebooks (.zip)') % {'framework': archive['label']},
+            'tooltip': _('Download all notebooks of this edition for %(framework)s')
+                       % {'framework': archive['label']},
+            'icon': 'fas fa-file-zipper',
+            'label': f'download-notebooks-{archive["framework"]}-button',
+        })
