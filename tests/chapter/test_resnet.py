@@ -210,9 +210,10 @@ def test_prose_quotes_the_computed_figures(lang):
     quoted += [fmt(params) for _, _, params, _ in rows if params]
     quoted += ["{}@{}×{}".format(*shape) for _, shape, _, _ in rows[:5]]
     # Every printed shape, NCHW and NHWC, as the prose lists them.
-    nchw = ", ".join(str((1,) + shape) for _, shape, _, _ in rows)
-    nhwc = ", ".join(str((1,) + (shape[1:] + shape[:1] if len(shape) == 3 else shape)) for _, shape, _, _ in rows)
-    quoted += [nchw, nhwc]
+    nchw = [str((1,) + shape) for _, shape, _, _ in rows]
+    nhwc = [str((1,) + (shape[1:] + shape[:1] if len(shape) == 3 else shape)) for _, shape, _, _ in rows]
+    for listing in (nchw, nhwc):  # separated by ", " (ko) or "、" (zh)
+        assert re.search(r"\s*[,、]\s*".join(map(re.escape, listing)), text), f"{lang}: {listing}"
     # b3's two blocks, the 1x1 shortcut of b3 and b4, and b4's two blocks.
     quoted += [tex(conv_params(3, 64, 128) + conv_params(3, 128, 128)), tex(conv_params(1, 64, 128)),
                fmt(residual_params(64, 128, True)), tex(residual_params(128, 128, False)),
