@@ -76,6 +76,10 @@ NETWORKS = {n.key: n for n in (
     Network("vgg", "VGG-11", ("vgg_block", "conv_arch", "vgg", "ratio", "small_conv_arch"),
             {"*": "vgg(small_conv_arch, num_classes=10)"}, (1, 224, 224), 43_093_322, 0.05,
             epochs=2),
+    Network("nin", "NiN", ("nin_block", "net"), {"*": "net", "tensorflow": "net()"},
+            (1, 224, 224), 1_992_166, 0.1),
+    Network("googlenet", "GoogLeNet", ("Inception", "b1", "b2", "b3", "b4", "b5", "net"),
+            {"*": "net", "tensorflow": "net()"}, (1, 96, 96), 5_977_530, 0.1),
 )}
 # Compatibility: the VGG chapter's constants, as before the table.
 VGG = NETWORKS["vgg"]
@@ -112,7 +116,11 @@ def _source(network: Network, source) -> Path | str:
 
 
 class EquivalenceError(AssertionError):
-    """The frameworks disagree; the message names the framework and layer."""
+    """The frameworks disagree; the message names the chapter, the framework and the layer."""
+
+
+class _Failure(Exception):
+    """A layer of one framework's net cannot run on what comes before it."""
 
 
 # -- describing layers ---------------------------------------------------------
@@ -291,11 +299,17 @@ class Framework:
         described in the order they ran, then how their paths were joined."""
         x = self.zeros()
         for leaf in self.leaves(net):
+            try:
+                if self.sublayers(leaf):
+                    events, y = self.trace(leaf, x)
+                else:
+                    y = self.call(leaf, x)
+            except Exception as err:
+                raise _Failure(f"{type(leaf).__name__} on input {self.shape(x)}: "
+                               f"{type(err).__name__}: {err}") from err
             if self.sublayers(leaf):
-                events, y = self.trace(leaf, x)
                 yield from self._block(leaf, events, y)
             else:
-                y = self.call(leaf, x)
                 for layer in self.describe(leaf, self.shape(x), self.shape(y)):
                     yield layer, leaf
             x = y
@@ -807,9 +821,9 @@ def _build(network, source, text):
         for fw, stream in streams.items():
             try:
                 current[fw] = next(stream, None)
-            except Exception as err:      # the layer cannot even run on what comes before it
-                raise EquivalenceError(f"{FRAMEWORK_LABELS[fw]} layer {index} fails to run: "
-                                       f"{type(err).__name__}: {err}") from err
+            except _Failure as err:
+                raise EquivalenceError(f"{FRAMEWORK_LABELS[fw]}: the layer after layer {index - 1} "
+                                       f"fails to run, {err}") from None
         if not any(current.values()):
             break
         row = Row(index, {fw: pair and pair[0] for fw, pair in current.items()})
@@ -948,17 +962,20 @@ def _step_differences(before: list[Param], after: dict[str, list[Param]], layers
 # -- the report ----------------------------------------------------------------
 
 TEXT = {
-    "ko": {"layer": "층", "shape": "출력 모양 (C, H, W)", "params": "매개변수", "agree": "일치",
+    "ko": {"network": "네트워크", "chapter": "장", "rows": "비교한 층", "logits_rel": "로짓 (최대 차이 / 최대 로짓)",
+           "seconds": "초", "layer": "층", "shape": "출력 모양 (C, H, W)", "params": "매개변수", "agree": "일치",
            "total": "합계", "pair": "비교한 프레임워크", "inputs": "입력 이미지 (최대 절대 차이)",
            "logits": "로짓 (최대 절대 차이)", "weights": "한 스텝 뒤 가중치 (최대 상대 차이)",
            "updates": "갱신량 (최대 상대 차이)",
            "epoch": "에포크", "spread": "최대 차이", "loss": "훈련 손실"},
-    "zh": {"layer": "层", "shape": "输出形状 (C, H, W)", "params": "参数个数", "agree": "一致",
+    "zh": {"network": "网络", "chapter": "章节", "rows": "比较的层数", "logits_rel": "logits（最大差 / 最大 logit）",
+           "seconds": "秒", "layer": "层", "shape": "输出形状 (C, H, W)", "params": "参数个数", "agree": "一致",
            "total": "合计", "pair": "对比的框架", "inputs": "输入图像（最大绝对差）",
            "logits": "logits（最大绝对差）", "weights": "更新一步后的权重（最大相对差）",
            "updates": "更新量（最大相对差）",
            "epoch": "迭代周期", "spread": "最大差", "loss": "训练损失"},
-    "en": {"layer": "layer", "shape": "output shape (C, H, W)", "params": "parameters",
+    "en": {"network": "network", "chapter": "chapter", "rows": "layers compared", "logits_rel": "logits (max diff / max logit)",
+           "seconds": "seconds", "layer": "layer", "shape": "output shape (C, H, W)", "params": "parameters",
            "agree": "same", "total": "total", "pair": "frameworks", "inputs": "input images (max abs diff)",
            "logits": "logits (max abs diff)", "weights": "weights after one step (max rel diff)",
            "updates": "update (max rel diff)",
@@ -999,6 +1016,7 @@ class Report:
     losses: dict[str, list[float]]            # per-epoch training loss (none if not compared)
     seconds: dict[str, float]
     network: Network = VGG
+    scale: float = 0.0                        # the largest logit, for the scale of their differences
 
     @_localized
     def layer_table(self):
@@ -1044,6 +1062,21 @@ class Report:
             for epoch, values in enumerate(zip(*(self.losses[fw] for fw in FRAMEWORKS)), 1):
                 animator.add(epoch, list(values))
         return SVG(animator.svg())
+
+
+def summary_table(reports: list[Report]):
+    """One line per network: its chapter, layers, parameters, and the largest
+    differences of logits (relative to the largest logit) and updates."""
+    def table():
+        rows = []
+        for r in reports:
+            logits = max(r.logits.values())
+            rows.append([r.network.title, f"`{r.network.key}.md`", str(len(r.rows)),
+                         f"{r.totals[FRAMEWORKS[0]]:,}", f"{logits / r.scale:.1e}",
+                         f"{max(r.updates.values()):.1e}", f"{sum(r.seconds.values()):.0f}"])
+        return _markdown([_text(k) for k in ("network", "chapter", "rows", "params", "logits_rel",
+                                             "updates", "seconds")], rows)
+    return _core.Localized(table)
 
 
 def run(network: Network | str = "vgg", source: Path | str | None = None) -> Report:
@@ -1096,6 +1129,11 @@ def _run(network: Network, source) -> Report:
 
     inputs = _max_abs(images, "the first batch's images", INPUT_TOL)
     logits = _max_abs(outputs, "the logits", LOGITS_TOL)
+    first = outputs[FRAMEWORKS[0]]
+    scale = float(np.max(np.abs(first)))
+    if not np.ptp(first, axis=0).max() > 0:     # all-equal logits would prove nothing
+        raise EquivalenceError(f"the logits are the same for every image ({scale:.1e}): "
+                               "the comparison of logits shows nothing")
     weights, updates = _step_differences(params, updated, layers)
     for epoch in range(network.epochs):
         for a, b in _pairs():
@@ -1105,4 +1143,4 @@ def _run(network: Network, source) -> Report:
                     f"epoch {epoch + 1}: training loss {la:.6f} in {FRAMEWORK_LABELS[a]}, "
                     f"{lb:.6f} in {FRAMEWORK_LABELS[b]} (tolerance {LOSS_TOL:g})")
     totals = {fw: sum(row.layers[fw].params for row in rows) for fw in FRAMEWORKS}
-    return Report(rows, totals, inputs, logits, weights, updates, losses, seconds, network)
+    return Report(rows, totals, inputs, logits, weights, updates, losses, seconds, network, scale)
