@@ -1,20 +1,30 @@
-"""Check that the chapter's MXNet, PyTorch and TensorFlow VGG-11 are one network.
+"""Check that the MXNet, PyTorch and TensorFlow versions of each network of
+the part (AlexNet, VGG-11, NiN, GoogLeNet) are one network.
 
-The model code is not copied here: `vgg_block`, `vgg` and `small_conv_arch`
-are executed straight from the chapter source, so the check follows every
-edit of the chapter. Four checks, each raising `EquivalenceError` naming the
-framework (and the layer, where there is one) on a mismatch:
+The model code is not copied here: the names a network needs (`vgg_block`,
+`vgg`, `small_conv_arch`; `nin_block`, `net`; `Inception`, `b1`...`b5`,
+`net`) are executed straight from its chapter's source, so the check follows
+every edit of the chapter. What the check knows about each network is one
+entry of NETWORKS; what it knows about each framework is one adapter class
+(MXNet, PyTorch, TensorFlow). The checks, each raising `EquivalenceError`
+naming the chapter, the framework and (where there is one) the layer:
 
-1. structure: the nets built for 1x224x224 images and 10 classes, flattened
-   into leaf layers and described framework-independently (a PyTorch
-   `Conv2d` + `ReLU` is the same "conv + relu" as an MXNet `Conv2D` with
-   `activation='relu'`; an MXNet `Dense` flattens its input itself), must have
-   the same layers, output shapes (channels first) and parameter counts;
+1. structure: the nets built for the chapter's input size and 10 classes,
+   flattened into leaf layers and described framework-independently (a
+   PyTorch `Conv2d` + `ReLU` is the same "conv + relu" as an MXNet `Conv2D`
+   with `activation='relu'`; an MXNet `Dense` flattens its input itself; a
+   Keras `ZeroPadding2D` is the next layer's padding; the three global
+   average poolings are one; a block with a forward of its own, such as an
+   Inception block, is its leaves in the order they run, then the
+   concatenation of its paths), must have the same layers, output shapes
+   (channels first) and parameter counts, and the chapter's total;
 2. logits: with one set of weights copied into all three, the same real
    Fashion-MNIST batch must give the same logits (inference mode);
-3. one SGD step: `d2l.train_ch6` for one step on that batch must leave the
-   same weights, having made the same update;
-4. training: `d2l.train_ch6` for two epochs on a small real subset must give
+3. one SGD step: `d2l.train_ch6` for one step on that batch, at the
+   chapter's learning rate, must leave the same weights, having made the
+   same update;
+4. training (networks with `epochs`, VGG-11 only: the same `train_ch6` serves
+   all four): `d2l.train_ch6` for two epochs on a small real subset must give
    the same per-epoch losses.
 
 Steps 3 and 4 run the chapter's own training loop, which switches the nets
@@ -22,8 +32,8 @@ to training mode, so dropout is disabled by setting its rate to 0 for the
 duration (MXNet `Dropout._rate`, PyTorch `Dropout.p`, Keras `Dropout.rate`);
 each framework's dropout is then the identity, as in inference mode.
 
-Everything runs in float32 on the CPU. `run()` does all four and returns a
-`Report` that a page can show.
+Everything runs in float32 on the CPU. `run(network)` does them all and
+returns a `Report` that a page can show.
 """
 from __future__ import annotations
 
@@ -128,14 +138,15 @@ class _Failure(Exception):
 @dataclass(frozen=True)
 class Layer:
     """One leaf layer, described the same way in every framework."""
-    kind: str                    # conv, maxpool, flatten, dense, dropout, activation,
-                                 # or the class name of a layer the check does not know
+    kind: str                    # conv, maxpool, avgpool, global avgpool, zeropad, flatten,
+                                 # dense, dropout, activation, concat, or the class name
+                                 # of a layer (or block) the check does not know
     shape: tuple[int, ...]       # output shape of one example, channels first
     params: int
     kernel: tuple[int, ...] | None = None
     stride: tuple[int, ...] | None = None
     padding: tuple[tuple[int, int], ...] | None = None   # (before, after) per dimension
-    width: int | None = None     # output channels or features
+    width: int | None = None     # output channels or features; a concat's number of paths
     activation: str | None = None
     rate: float | None = None
 
