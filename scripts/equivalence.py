@@ -691,7 +691,15 @@ class TensorFlow(Framework):
 
     def train(self, net, train_iter, test_iter, num_epochs):
         # train_ch6 takes a function that makes the net; ours is already built.
-        super().train(lambda: net, train_iter, test_iter, num_epochs)
+        # Each call traces its training step anew, which TensorFlow warns
+        # about from the fifth net on (four networks here, several calls each).
+        logger = self.tf.get_logger()
+        level = logger.level
+        logger.setLevel("ERROR")
+        try:
+            super().train(lambda: net, train_iter, test_iter, num_epochs)
+        finally:
+            logger.setLevel(level)
         return self.d2l.last_result
 
 
