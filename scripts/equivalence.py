@@ -1,20 +1,30 @@
-"""Check that the chapter's MXNet, PyTorch and TensorFlow VGG-11 are one network.
+"""Check that the MXNet, PyTorch and TensorFlow versions of each network of
+the part (AlexNet, VGG-11, NiN, GoogLeNet) are one network.
 
-The model code is not copied here: `vgg_block`, `vgg` and `small_conv_arch`
-are executed straight from the chapter source, so the check follows every
-edit of the chapter. Four checks, each raising `EquivalenceError` naming the
-framework (and the layer, where there is one) on a mismatch:
+The model code is not copied here: the names a network needs (`vgg_block`,
+`vgg`, `small_conv_arch`; `nin_block`, `net`; `Inception`, `b1`...`b5`,
+`net`) are executed straight from its chapter's source, so the check follows
+every edit of the chapter. What the check knows about each network is one
+entry of NETWORKS; what it knows about each framework is one adapter class
+(MXNet, PyTorch, TensorFlow). The checks, each raising `EquivalenceError`
+naming the chapter, the framework and (where there is one) the layer:
 
-1. structure: the nets built for 1x224x224 images and 10 classes, flattened
-   into leaf layers and described framework-independently (a PyTorch
-   `Conv2d` + `ReLU` is the same "conv + relu" as an MXNet `Conv2D` with
-   `activation='relu'`; an MXNet `Dense` flattens its input itself), must have
-   the same layers, output shapes (channels first) and parameter counts;
+1. structure: the nets built for the chapter's input size and 10 classes,
+   flattened into leaf layers and described framework-independently (a
+   PyTorch `Conv2d` + `ReLU` is the same "conv + relu" as an MXNet `Conv2D`
+   with `activation='relu'`; an MXNet `Dense` flattens its input itself; a
+   Keras `ZeroPadding2D` is the next layer's padding; the three global
+   average poolings are one; a block with a forward of its own, such as an
+   Inception block, is its leaves in the order they run, then the
+   concatenation of its paths), must have the same layers, output shapes
+   (channels first) and parameter counts, and the chapter's total;
 2. logits: with one set of weights copied into all three, the same real
    Fashion-MNIST batch must give the same logits (inference mode);
-3. one SGD step: `d2l.train_ch6` for one step on that batch must leave the
-   same weights, having made the same update;
-4. training: `d2l.train_ch6` for two epochs on a small real subset must give
+3. one SGD step: `d2l.train_ch6` for one step on that batch, at the
+   chapter's learning rate, must leave the same weights, having made the
+   same update;
+4. training (networks with `epochs`, VGG-11 only: the same `train_ch6` serves
+   all four): `d2l.train_ch6` for two epochs on a small real subset must give
    the same per-epoch losses.
 
 Steps 3 and 4 run the chapter's own training loop, which switches the nets
@@ -22,8 +32,8 @@ to training mode, so dropout is disabled by setting its rate to 0 for the
 duration (MXNet `Dropout._rate`, PyTorch `Dropout.p`, Keras `Dropout.rate`);
 each framework's dropout is then the identity, as in inference mode.
 
-Everything runs in float32 on the CPU. `run()` does all four and returns a
-`Report` that a page can show.
+Everything runs in float32 on the CPU. `run(network)` does them all and
+returns a `Report` that a page can show.
 """
 from __future__ import annotations
 
@@ -44,14 +54,48 @@ from d2l import _core
 from scripts.book import FRAMEWORK_LABELS, FRAMEWORKS, source_path
 from scripts.source import parse
 
-SOURCE = source_path("ko", "chapter_convolutional-modern/vgg")
-# What the checks take from the chapter; the first definition of each counts.
-NAMES = ("vgg_block", "conv_arch", "vgg", "ratio", "small_conv_arch")
-IMAGE = (1, 224, 224)                  # one example, channels first
+@dataclass(frozen=True)
+class Network:
+    """One network of the part, as the check takes it from its chapter."""
+    key: str                     # the chapter's file name, e.g. "nin"
+    title: str
+    names: tuple[str, ...]       # what the check takes from the chapter's model cells
+    build: dict[str, str]        # an expression per framework ("*": the others) that builds it
+    image: tuple[int, int, int]  # one example, channels first
+    total_params: int            # as the chapter counts them
+    lr: float                    # the chapter's learning rate
+    epochs: int = 0              # of the training comparison (0: none)
+
+    @property
+    def page(self) -> str:
+        return f"chapter_convolutional-modern/{self.key}"
+
+    @property
+    def source(self) -> Path:
+        return source_path("ko", self.page)
+
+    def expression(self, framework: str) -> str:
+        return self.build.get(framework, self.build["*"])
+
+
+# Everything the check knows about each network; the frameworks' adapters
+# below know nothing about any one of them.
+NETWORKS = {n.key: n for n in (
+    Network("alexnet", "AlexNet", ("net",), {"*": "net", "tensorflow": "net()"},
+            (1, 224, 224), 46_764_746, 0.01),
+    Network("vgg", "VGG-11", ("vgg_block", "conv_arch", "vgg", "ratio", "small_conv_arch"),
+            {"*": "vgg(small_conv_arch, num_classes=10)"}, (1, 224, 224), 43_093_322, 0.05,
+            epochs=2),
+    Network("nin", "NiN", ("nin_block", "net"), {"*": "net", "tensorflow": "net()"},
+            (1, 224, 224), 1_992_166, 0.1),
+    Network("googlenet", "GoogLeNet", ("Inception", "b1", "b2", "b3", "b4", "b5", "net"),
+            {"*": "net", "tensorflow": "net()"}, (1, 96, 96), 5_977_530, 0.1),
+)}
+# Compatibility: the VGG chapter's constants, as before the table.
+VGG = NETWORKS["vgg"]
+SOURCE, NAMES, IMAGE, TOTAL_PARAMS, LR = VGG.source, VGG.names, VGG.image, VGG.total_params, VGG.lr
 NUM_CLASSES = 10
-TOTAL_PARAMS = 43_093_322              # as the chapter counts for small_conv_arch
-LR = 0.05                              # the chapter's learning rate
-BATCH_SIZE, TRAIN_BATCHES, TEST_BATCHES, EPOCHS = 32, 2, 1, 2
+BATCH_SIZE, TRAIN_BATCHES, TEST_BATCHES, EPOCHS = 32, 2, 1, VGG.epochs
 LOGITS_TOL, WEIGHTS_TOL, LOSS_TOL = 1e-4, 1e-4, 1e-3
 # A conv layer's gradient sums millions of float32 products, in an order
 # that differs between frameworks: the update itself agrees to about 0.1%
@@ -63,8 +107,30 @@ UPDATE_TOL = 1e-2
 INPUT_TOL = 1e-5
 
 
+def network_of(network: "Network | str | Path") -> Network:
+    """A Network from itself, its key ("nin") or its chapter's file ("nin.md")."""
+    if isinstance(network, Network):
+        return network
+    key = Path(network).stem
+    if key not in NETWORKS:
+        raise KeyError(f"no network for {network!r}; the table has {', '.join(NETWORKS)}")
+    return NETWORKS[key]
+
+
+def _source(network: Network, source) -> Path | str:
+    if source is not None:
+        return source
+    if isinstance(network, Network) or not str(network).endswith(".md"):
+        return network_of(network).source
+    return network
+
+
 class EquivalenceError(AssertionError):
-    """The frameworks disagree; the message names the framework and layer."""
+    """The frameworks disagree; the message names the chapter, the framework and the layer."""
+
+
+class _Failure(Exception):
+    """A layer of one framework's net cannot run on what comes before it."""
 
 
 # -- describing layers ---------------------------------------------------------
@@ -72,14 +138,15 @@ class EquivalenceError(AssertionError):
 @dataclass(frozen=True)
 class Layer:
     """One leaf layer, described the same way in every framework."""
-    kind: str                    # conv, maxpool, flatten, dense, dropout, activation,
-                                 # or the class name of a layer the check does not know
+    kind: str                    # conv, maxpool, avgpool, global avgpool, zeropad, flatten,
+                                 # dense, dropout, activation, concat, or the class name
+                                 # of a layer (or block) the check does not know
     shape: tuple[int, ...]       # output shape of one example, channels first
     params: int
     kernel: tuple[int, ...] | None = None
     stride: tuple[int, ...] | None = None
     padding: tuple[tuple[int, int], ...] | None = None   # (before, after) per dimension
-    width: int | None = None     # output channels or features
+    width: int | None = None     # output channels or features; a concat's number of paths
     activation: str | None = None
     rate: float | None = None
 
@@ -90,6 +157,8 @@ class Layer:
             parts[0] += " " + "x".join(map(str, self.kernel))
         if self.kind == "dense":
             parts[0] += f" {self.width}"
+        if self.kind == "concat":
+            parts[0] += f" of {self.width} paths"
         if self.rate is not None:
             parts[0] += f" {self.rate:g}"
         if self.stride:
@@ -131,31 +200,55 @@ def _defined(node) -> set[str]:
     return set()
 
 
+def _completes(node) -> set[str]:
+    """Names a statement defines, or builds up in place (`net.add(...)`)."""
+    if (isinstance(node, ast.Expr) and isinstance(node.value, ast.Call)
+            and isinstance(node.value.func, ast.Attribute) and isinstance(node.value.func.value, ast.Name)):
+        return {node.value.func.value.id}
+    return _defined(node)
+
+
+def _set_up(tree) -> bool:
+    """A cell of imports and argument-free calls (`npx.set_np()`) only."""
+    return bool(tree.body) and all(
+        isinstance(node, (ast.Import, ast.ImportFrom))
+        or (isinstance(node, ast.Expr) and isinstance(node.value, ast.Call)
+            and not node.value.args and not node.value.keywords)
+        for node in tree.body)
+
+
 def _chapter_text(source, text: str | None) -> str:
     return Path(source).read_text(encoding="utf-8") if text is None else text
 
 
-def chapter_namespace(framework: str, source: Path | str = SOURCE, text: str | None = None) -> dict:
-    """Execute, for one framework, the chapter cells that define NAMES
-    (`text`, if given, stands for the content of `source`).
+def chapter_namespace(framework: str, source: Path | str | None = None, text: str | None = None,
+                      network: Network | str = "vgg") -> dict:
+    """Execute, for one framework, the chapter cells that define the
+    network's names (`text`, if given, stands for the content of `source`,
+    by default the Korean chapter).
 
-    A cell runs up to its last wanted definition, so the set-up before it
-    (imports, `npx.set_np()`) runs and the demonstration after it (building
-    the full-width net and printing its shapes) does not. Tracebacks point
-    at the chapter's own lines.
+    A cell runs up to its last statement that defines a wanted name or adds
+    to it (`net.add(...)`), so the set-up before it (imports,
+    `npx.set_np()`) runs and the demonstration after it (building a net and
+    printing its shapes) does not; cells of imports alone run as they come.
+    The first definition of each name counts. Tracebacks point at the
+    chapter's own lines.
     """
+    network = network_of(network)
+    source = _source(network, source)
     text = _chapter_text(source, text)
     lines = text.splitlines()
-    namespace = {"__name__": f"vgg_{framework}"}
-    missing = set(NAMES)
+    namespace = {"__name__": f"{network.key}_{framework}"}
+    missing = set(network.names)
     for cell in parse(source, text).cells:
         if cell.kind != "code" or framework not in cell.frameworks or not missing:
             continue
         tree = ast.parse(cell.source)
-        wanted = [i for i, node in enumerate(tree.body) if _defined(node) & missing]
-        if not wanted:
-            continue
-        tree.body = tree.body[:wanted[-1] + 1]
+        if not _set_up(tree):
+            wanted = [i for i, node in enumerate(tree.body) if _completes(node) & missing]
+            if not wanted:
+                continue
+            tree.body = tree.body[:wanted[-1] + 1]
         # cell.line is the fence; the code starts after any option lines.
         ast.increment_lineno(tree, lines.index(cell.source.splitlines()[0], cell.line))
         exec(compile(tree, str(source), "exec"), namespace)
@@ -166,10 +259,13 @@ def chapter_namespace(framework: str, source: Path | str = SOURCE, text: str | N
     return namespace
 
 
-def change_code(framework: str, old: str, new: str, source: Path | str = SOURCE) -> str:
+def change_code(framework: str, old: str, new: str, source: Path | str | None = None,
+                network: Network | str | None = None) -> str:
     """The chapter's text with `old` replaced by `new` once, in the one code
     cell of `framework` alone that contains `old`: a deliberate bug for
-    `build(source, text)` to catch."""
+    `build(network, source, text)` to catch. The chapter is `source`, or by
+    default the Korean chapter of `network` (VGG if neither is given)."""
+    source = _source(network or source or "vgg", source)
     text = _chapter_text(source, None)
     cells = [c for c in parse(source, text).cells
              if c.kind == "code" and c.frameworks == (framework,) and old in c.source]
@@ -193,42 +289,79 @@ class Param:
 
 class Framework:
     """What the checks need from one framework; the chapter's code (in
-    `namespace`) builds the net, `d2l` trains it."""
+    `namespace`) builds the net, `d2l` trains it. Nothing here is about one
+    network: the table above says how each is built."""
 
     name: str
     rate_attr: str               # the attribute holding a dropout layer's rate
 
-    def __init__(self, namespace: dict):
+    def __init__(self, namespace: dict, network: Network | str = "vgg"):
         self.namespace, self.d2l = namespace, namespace["d2l"]
+        self.network = network_of(network)
 
     def build(self):
-        return self.namespace["vgg"](self.namespace["small_conv_arch"], num_classes=NUM_CLASSES)
+        return eval(self.network.expression(self.name), self.namespace)
 
     def walk(self, net):
         """Yield (Layer, leaf) for each leaf layer, running a zero image
         through them one at a time, so that a wrong layer is reported before
-        the layers after it allocate weights for a wrong shape."""
+        the layers after it allocate weights for a wrong shape. A block with
+        a forward of its own (an Inception block) runs as a whole, its leaves
+        described in the order they ran, then how their paths were joined."""
         x = self.zeros()
         for leaf in self.leaves(net):
-            y = self.call(leaf, x)
-            for layer in self.describe(leaf, self.shape(x), self.shape(y)):
-                yield layer, leaf
+            try:
+                if self.sublayers(leaf):
+                    events, y = self.trace(leaf, x)
+                else:
+                    y = self.call(leaf, x)
+            except Exception as err:
+                raise _Failure(f"{type(leaf).__name__} on input {self.shape(x)}: "
+                               f"{type(err).__name__}: {err}") from err
+            if self.sublayers(leaf):
+                yield from self._block(leaf, events, y)
+            else:
+                for layer in self.describe(leaf, self.shape(x), self.shape(y)):
+                    yield layer, leaf
             x = y
 
+    def _block(self, block, events, y):
+        """The leaves of `block` as they ran ((leaf or activation name,
+        input, output) each, in order), then one row for how the block joins
+        its paths: `concat` where the outputs no other leaf consumed lie
+        side by side along the channels and make up the block's output."""
+        consumed = {id(x) for _, x, _ in events}
+        ends = []
+        for what, x, out in events:
+            if isinstance(what, str):       # an activation function called in forward
+                layers = [Layer("activation", self.shape(out), 0, activation=what)]
+            else:
+                layers = self.describe(what, self.shape(x), self.shape(out))
+            for layer in layers:
+                yield layer, what
+            if id(out) not in consumed:
+                ends.append(layers[-1].shape)
+        out = self.shape(y)
+        if (len(ends) > 1 and all(len(e) == len(out) and e[1:] == out[1:] for e in ends)
+                and sum(e[0] for e in ends) == out[0]):
+            yield Layer("concat", out, 0, width=len(ends)), block
+        else:
+            yield Layer(type(block).__name__, out, 0), block
+
     def loaders(self):
-        return self.d2l.load_data_fashion_mnist(BATCH_SIZE, resize=IMAGE[1], shuffle=False)
+        return self.d2l.load_data_fashion_mnist(BATCH_SIZE, resize=self.network.image[1], shuffle=False)
 
     def train(self, net, train_iter, test_iter, num_epochs):
         """The chapter's training loop; returns its TrainResult."""
-        return self.d2l.train_ch6(net, train_iter, test_iter, num_epochs, LR, self.cpu,
+        return self.d2l.train_ch6(net, train_iter, test_iter, num_epochs, self.network.lr, self.cpu,
                                   init_weights=False)
 
 
 class MXNet(Framework):
     name, rate_attr = "mxnet", "_rate"
 
-    def __init__(self, namespace):
-        super().__init__(namespace)
+    def __init__(self, namespace, network="vgg"):
+        super().__init__(namespace, network)
         import mxnet as mx
 
         self.mx, self.nn, self.cpu = mx, mx.gluon.nn, mx.cpu()
@@ -245,8 +378,30 @@ class MXNet(Framework):
         else:
             yield block
 
+    def sublayers(self, block):
+        # Registered in creation order; MXNet 2 keeps weak references. A
+        # Gluon layer is a leaf even where it has children (Conv2D's `act`).
+        if _framework_class(block, "mxnet"):
+            return []
+        return [c() if not isinstance(c, self.mx.gluon.Block) else c for c in block._children.values()]
+
+    def _leaf_blocks(self, block):
+        children = self.sublayers(block)
+        return [b for c in children for b in self._leaf_blocks(c)] if children else [block]
+
+    def trace(self, block, x):
+        events = []
+        handles = [leaf.register_forward_hook(lambda b, inputs, out: events.append((b, inputs[0], out)))
+                   for leaf in self._leaf_blocks(block)]
+        try:
+            y = block(x)
+        finally:
+            for handle in handles:
+                handle.detach()
+        return events, y
+
     def zeros(self):
-        return self.mx.np.zeros((1, *IMAGE), ctx=self.cpu)
+        return self.mx.np.zeros((1, *self.network.image), ctx=self.cpu)
 
     def call(self, leaf, x):
         return leaf(x)
@@ -262,6 +417,8 @@ class MXNet(Framework):
             k = leaf._kwargs
             return [Layer("conv", out, params, k["kernel"], k["stride"],
                           _padding(k["pad"], x_in[1:], k["kernel"], k["stride"]), leaf._channels, act)]
+        if getattr(leaf, "_kwargs", {}).get("global_pool"):
+            return [Layer(f"global {leaf._kwargs['pool_type']}pool", out, params)]
         if isinstance(leaf, (nn.MaxPool2D, nn.AvgPool2D)):
             k = leaf._kwargs
             return [Layer(k["pool_type"] + "pool", out, params, k["kernel"], k["stride"],
@@ -296,12 +453,17 @@ class MXNet(Framework):
 class PyTorch(Framework):
     name, rate_attr = "pytorch", "p"
 
-    def __init__(self, namespace):
-        super().__init__(namespace)
+    def __init__(self, namespace, network="vgg"):
+        super().__init__(namespace, network)
         import torch
 
         self.torch, self.nn, self.cpu = torch, torch.nn, torch.device("cpu")
         self.activations = {self.nn.ReLU: "relu", self.nn.Tanh: "tanh", self.nn.Sigmoid: "sigmoid"}
+        F = torch.nn.functional
+        # Activations a forward may call as functions (Inception's F.relu).
+        self.functions = {F.relu: "relu", torch.relu: "relu", torch.Tensor.relu: "relu",
+                          F.tanh: "tanh", torch.tanh: "tanh", torch.Tensor.tanh: "tanh",
+                          F.sigmoid: "sigmoid", torch.sigmoid: "sigmoid", torch.Tensor.sigmoid: "sigmoid"}
 
     def build(self):
         return super().build().eval()
@@ -313,8 +475,43 @@ class PyTorch(Framework):
         else:
             yield module
 
+    def sublayers(self, module):
+        return [] if _framework_class(module, "torch") else list(module.children())   # in creation order
+
+    def trace(self, block, x):
+        """Module hooks give the leaves as they run; a TorchFunctionMode gives
+        the activation functions called between them (not those inside a leaf)."""
+        from torch.overrides import TorchFunctionMode
+
+        events, depth, functions = [], [0], self.functions
+
+        def enter(module, args):
+            depth[0] += 1
+
+        def leave(module, args, out):
+            depth[0] -= 1
+            events.append((module, args[0], out))
+
+        class Activations(TorchFunctionMode):
+            def __torch_function__(self, func, types, args=(), kwargs=None):
+                out = func(*args, **(kwargs or {}))
+                if depth[0] == 0 and func in functions:
+                    events.append((functions[func], args[0], out))
+                return out
+
+        leaves = [m for m in block.modules() if not self.sublayers(m)]
+        handles = [h for m in leaves for h in (m.register_forward_pre_hook(enter),
+                                                m.register_forward_hook(leave))]
+        try:
+            with self.torch.no_grad(), Activations():
+                y = block(x)
+        finally:
+            for handle in handles:
+                handle.remove()
+        return events, y
+
     def zeros(self):
-        return self.torch.zeros((1, *IMAGE))
+        return self.torch.zeros((1, *self.network.image))
 
     def call(self, leaf, x):
         with self.torch.no_grad():
@@ -334,6 +531,14 @@ class PyTorch(Framework):
             stride = _pair(leaf.stride or leaf.kernel_size)
             kind = "maxpool" if isinstance(leaf, nn.MaxPool2d) else "avgpool"
             return [Layer(kind, out, params, kernel, stride, _padding(leaf.padding, x_in[1:], kernel, stride))]
+        if isinstance(leaf, (nn.AdaptiveAvgPool2d, nn.AdaptiveMaxPool2d)):
+            kind = "avgpool" if isinstance(leaf, nn.AdaptiveAvgPool2d) else "maxpool"
+            if _pair(leaf.output_size) == (1, 1):     # the mean (or max) of each whole channel
+                return [Layer(f"global {kind}", out, params)]
+            return [Layer(f"adaptive {kind}", out, params)]
+        if isinstance(leaf, nn.ZeroPad2d):
+            left, right, top, bottom = leaf.padding
+            return [Layer("zeropad", out, params, padding=((top, bottom), (left, right)))]
         if isinstance(leaf, nn.Flatten):
             return [Layer("flatten", out, params)]
         if isinstance(leaf, nn.Linear):    # LazyLinear becomes a Linear once it has run
@@ -366,8 +571,8 @@ class TensorFlow(Framework):
     name, rate_attr = "tensorflow", "rate"
     cpu = "/CPU:0"
 
-    def __init__(self, namespace):
-        super().__init__(namespace)
+    def __init__(self, namespace, network="vgg"):
+        super().__init__(namespace, network)
         import tensorflow as tf
 
         self.tf, self.layers = tf, tf.keras.layers
@@ -379,9 +584,40 @@ class TensorFlow(Framework):
         else:
             yield layer
 
+    def sublayers(self, layer):
+        # Keras tracks a layer's sublayers in the order they were assigned.
+        if _framework_class(layer, "keras"):
+            return []
+        return list(layer._flatten_layers(include_self=False, recursive=False))
+
+    def trace(self, block, x):
+        """Keras has no forward hooks: Layer.__call__ is wrapped for the
+        duration and records the block's own leaves. The block runs once
+        before, because Keras builds a subclassed model by running it."""
+        leaves = {id(layer) for layer in block._flatten_layers(include_self=False, recursive=True)
+                  if not self.sublayers(layer)}
+        events, base = [], self.layers.Layer
+        original = base.__call__
+
+        def recording(layer, *args, **kwargs):
+            out = original(layer, *args, **kwargs)
+            if id(layer) in leaves:
+                events.append((layer, args[0], out))
+            return out
+
+        with self.tf.device(self.cpu):
+            block(x)
+            base.__call__ = recording
+            try:
+                y = block(x)
+            finally:
+                base.__call__ = original
+        return events, y
+
     def zeros(self):
         with self.tf.device(self.cpu):
-            return self.tf.zeros((1, *IMAGE[1:], IMAGE[0]))
+            c, h, w = self.network.image
+            return self.tf.zeros((1, h, w, c))
 
     def call(self, leaf, x):
         with self.tf.device(self.cpu):
@@ -406,6 +642,12 @@ class TensorFlow(Framework):
             kind = "maxpool" if isinstance(leaf, layers.MaxPooling2D) else "avgpool"
             return [Layer(kind, out, params, leaf.pool_size, leaf.strides,
                           _padding(leaf.padding, x_in[1:], leaf.pool_size, leaf.strides))]
+        if isinstance(leaf, (layers.GlobalAveragePooling2D, layers.GlobalMaxPooling2D)):
+            kind = "avgpool" if isinstance(leaf, layers.GlobalAveragePooling2D) else "maxpool"
+            # keepdims=False drops the 1x1 the other frameworks keep until Flatten.
+            return [Layer(f"global {kind}", out if len(out) == 3 else (*out, 1, 1), params)]
+        if isinstance(leaf, layers.ZeroPadding2D):
+            return [Layer("zeropad", out, params, padding=tuple(map(tuple, leaf.padding)))]
         if isinstance(leaf, layers.Flatten):
             return [Layer("flatten", out, params)]
         if isinstance(leaf, layers.Dense):
@@ -449,8 +691,22 @@ class TensorFlow(Framework):
 
     def train(self, net, train_iter, test_iter, num_epochs):
         # train_ch6 takes a function that makes the net; ours is already built.
-        super().train(lambda: net, train_iter, test_iter, num_epochs)
+        # Each call traces its training step anew, which TensorFlow warns
+        # about from the fifth net on (four networks here, several calls each).
+        logger = self.tf.get_logger()
+        level = logger.level
+        logger.setLevel("ERROR")
+        try:
+            super().train(lambda: net, train_iter, test_iter, num_epochs)
+        finally:
+            logger.setLevel(level)
         return self.d2l.last_result
+
+
+def _framework_class(layer, package: str) -> bool:
+    """A layer the framework defines (a leaf, whatever it holds), not one a
+    chapter defines (a block whose forward joins its sublayers)."""
+    return type(layer).__module__.split(".")[0] == package
 
 
 ADAPTERS = {"mxnet": MXNet, "pytorch": PyTorch, "tensorflow": TensorFlow}
@@ -483,9 +739,11 @@ class Row:
 
 def _fuse(pairs):
     """Merge an activation layer into the conv or dense layer before it, so
-    that PyTorch's Conv2d + ReLU reads like MXNet's and Keras' Conv2D(activation=...)."""
+    that PyTorch's Conv2d + ReLU reads like MXNet's and Keras' Conv2D(activation=...),
+    and a zero padding layer into the conv or pooling layer after it, so that
+    Keras' ZeroPadding2D(3) + Conv2D reads like a Conv2D with padding 3."""
     pending = None
-    for layer, leaf in pairs:
+    for layer, leaf in _fold_padding(pairs):
         if (layer.kind == "activation" and pending and pending[0].kind in ("conv", "dense")
                 and pending[0].activation is None):
             pending = (dataclasses.replace(pending[0], activation=layer.activation), pending[1])
@@ -495,6 +753,28 @@ def _fuse(pairs):
         pending = (layer, leaf)
     if pending:
         yield pending
+
+
+def _fold_padding(pairs):
+    """Zero padding before a conv is the conv's own padding. Before a max
+    pooling it is the same only for inputs >= 0 (a pooling's own padding
+    never wins the max); the part's nets pool ReLU outputs there, and the
+    logits check would see any difference."""
+    held = None
+    for layer, leaf in pairs:
+        if held and layer.kind in ("conv", "maxpool", "avgpool") and layer.padding:
+            layer = dataclasses.replace(layer, padding=tuple(
+                (a + c, b + d) for (a, b), (c, d) in zip(held[0].padding, layer.padding)))
+            held = None
+        if held:
+            yield held
+            held = None
+        if layer.kind == "zeropad":
+            held = (layer, leaf)
+            continue
+        yield layer, leaf
+    if held:
+        yield held
 
 
 def _layer_text(layer: Layer | None) -> str:
@@ -525,18 +805,44 @@ def _mismatch(row: Row) -> str:
     return message + (f"\n  {_differences(odd, common)}" if odd and common else "")
 
 
-def build(source: Path | str = SOURCE, text: str | None = None) -> tuple[list[Row], dict[str, Model]]:
-    """Build the three nets from the chapter (`text`, if given, stands for
-    the content of `source`) and compare them layer by layer; raise
-    EquivalenceError at the first layer that differs."""
+@contextlib.contextmanager
+def in_chapter(network: Network):
+    """Every EquivalenceError raised inside names the chapter first."""
+    try:
+        yield
+    except EquivalenceError as err:
+        if str(err).startswith(network.page):
+            raise
+        raise EquivalenceError(f"{network.page} ({network.title}): {err}") from None
+
+
+def build(network: Network | str = "vgg", source: Path | str | None = None,
+          text: str | None = None) -> tuple[list[Row], dict[str, Model]]:
+    """Build the three nets from the network's chapter (`source`, by default
+    the Korean one; `text`, if given, stands for its content) and compare
+    them layer by layer; raise EquivalenceError, naming the chapter, the
+    framework and the layer, at the first layer that differs."""
+    network = network_of(network)
+    source = _source(network, source)
+    with in_chapter(network):
+        return _build(network, source, text)
+
+
+def _build(network, source, text):
     models, streams = {}, {}
     for fw in FRAMEWORKS:
-        adapter = ADAPTERS[fw](chapter_namespace(fw, source, text))
+        adapter = ADAPTERS[fw](chapter_namespace(fw, source, text, network), network)
         models[fw] = Model(adapter, adapter.build())
         streams[fw] = _fuse(adapter.walk(models[fw].net))
     rows = []
     for index in itertools.count():
-        current = {fw: next(stream, None) for fw, stream in streams.items()}
+        current = {}
+        for fw, stream in streams.items():
+            try:
+                current[fw] = next(stream, None)
+            except _Failure as err:
+                raise EquivalenceError(f"{FRAMEWORK_LABELS[fw]}: the layer after layer {index - 1} "
+                                       f"fails to run, {err}") from None
         if not any(current.values()):
             break
         row = Row(index, {fw: pair and pair[0] for fw, pair in current.items()})
@@ -552,27 +858,27 @@ def build(source: Path | str = SOURCE, text: str | None = None) -> tuple[list[Ro
                 model.dropouts.append(leaf)
     for fw, model in models.items():
         total = sum(layer.params for layer in model.layers)
-        if total != TOTAL_PARAMS:
+        if total != network.total_params:
             raise EquivalenceError(f"{FRAMEWORK_LABELS[fw]}: {total:,} parameters in all, "
-                                   f"the chapter counts {TOTAL_PARAMS:,}")
+                                   f"the chapter counts {network.total_params:,}")
     return rows, models
 
 
 # -- weights and the numerical checks ------------------------------------------
 
-def initial_params(layers: list[Layer], seed: int = 0) -> list[Param]:
+def initial_params(layers: list[Layer], seed: int = 0, image: tuple[int, int, int] = IMAGE) -> list[Param]:
     """Glorot-uniform weights (as train_ch6 would draw) and small non-zero
-    biases, so that a bias copied to the wrong place would show."""
+    biases, so that a bias copied to the wrong place would show. A layer's
+    input size comes from its parameter count (an Inception path's conv
+    does not take the layer before it in the table as its input)."""
     rng = np.random.default_rng(seed)
-    inputs = [IMAGE, *(layer.shape for layer in layers)]     # inputs[i]: layer i's input
+    inputs = [image, *(layer.shape for layer in layers)]     # inputs[i]: the input of layer i in a chain
     params = []
     for index, layer in enumerate(layers):
         if layer.kind not in ("conv", "dense"):
             continue
-        if layer.kind == "conv":
-            shape = (layer.width, inputs[index][0], *layer.kernel)
-        else:
-            shape = (layer.width, math.prod(inputs[index]))
+        fan_in = (layer.params - layer.width) // (layer.width * math.prod(layer.kernel or ()))
+        shape = (layer.width, fan_in, *(layer.kernel or ()))
         receptive = math.prod(shape[2:])
         bound = math.sqrt(6 / ((shape[0] + shape[1]) * receptive))
         weight = (rng.random(shape, np.float32) * 2 - 1) * np.float32(bound)
@@ -675,17 +981,20 @@ def _step_differences(before: list[Param], after: dict[str, list[Param]], layers
 # -- the report ----------------------------------------------------------------
 
 TEXT = {
-    "ko": {"layer": "층", "shape": "출력 모양 (C, H, W)", "params": "매개변수", "agree": "일치",
+    "ko": {"network": "네트워크", "chapter": "장", "rows": "비교한 층", "logits_rel": "로짓 (최대 차이 / 최대 로짓)",
+           "seconds": "초", "layer": "층", "shape": "출력 모양 (C, H, W)", "params": "매개변수", "agree": "일치",
            "total": "합계", "pair": "비교한 프레임워크", "inputs": "입력 이미지 (최대 절대 차이)",
            "logits": "로짓 (최대 절대 차이)", "weights": "한 스텝 뒤 가중치 (최대 상대 차이)",
            "updates": "갱신량 (최대 상대 차이)",
            "epoch": "에포크", "spread": "최대 차이", "loss": "훈련 손실"},
-    "zh": {"layer": "层", "shape": "输出形状 (C, H, W)", "params": "参数个数", "agree": "一致",
+    "zh": {"network": "网络", "chapter": "章节", "rows": "比较的层数", "logits_rel": "logits（最大差 / 最大 logit）",
+           "seconds": "秒", "layer": "层", "shape": "输出形状 (C, H, W)", "params": "参数个数", "agree": "一致",
            "total": "合计", "pair": "对比的框架", "inputs": "输入图像（最大绝对差）",
            "logits": "logits（最大绝对差）", "weights": "更新一步后的权重（最大相对差）",
            "updates": "更新量（最大相对差）",
            "epoch": "迭代周期", "spread": "最大差", "loss": "训练损失"},
-    "en": {"layer": "layer", "shape": "output shape (C, H, W)", "params": "parameters",
+    "en": {"network": "network", "chapter": "chapter", "rows": "layers compared", "logits_rel": "logits (max diff / max logit)",
+           "seconds": "seconds", "layer": "layer", "shape": "output shape (C, H, W)", "params": "parameters",
            "agree": "same", "total": "total", "pair": "frameworks", "inputs": "input images (max abs diff)",
            "logits": "logits (max abs diff)", "weights": "weights after one step (max rel diff)",
            "updates": "update (max rel diff)",
@@ -723,8 +1032,10 @@ class Report:
     logits: dict[tuple[str, str], float]      # max abs difference
     weights: dict[tuple[str, str], float]     # max relative difference after one SGD step
     updates: dict[tuple[str, str], float]     # max relative difference of that step's update
-    losses: dict[str, list[float]]            # per-epoch training loss
+    losses: dict[str, list[float]]            # per-epoch training loss (none if not compared)
     seconds: dict[str, float]
+    network: Network = VGG
+    scale: float = 0.0                        # the largest logit, for the scale of their differences
 
     @_localized
     def layer_table(self):
@@ -764,16 +1075,41 @@ class Report:
         # Margins around the first and last epoch keep their markers whole.
         animator = _core.Animator(xlabel=xlabel or _text("epoch"), ylabel=ylabel or _text("loss"),
                                   legend=[FRAMEWORK_LABELS[fw] for fw in FRAMEWORKS],
-                                  xlim=[0.8, EPOCHS + 0.2], fmts=("o-", "s--", "^:"),
-                                  xticks=range(1, EPOCHS + 1))   # whole epochs only
+                                  xlim=[0.8, self.network.epochs + 0.2], fmts=("o-", "s--", "^:"),
+                                  xticks=range(1, self.network.epochs + 1))   # whole epochs only
         with _quiet():     # Animator redraws in a notebook on every add
             for epoch, values in enumerate(zip(*(self.losses[fw] for fw in FRAMEWORKS)), 1):
                 animator.add(epoch, list(values))
         return SVG(animator.svg())
 
 
-def run(source: Path | str = SOURCE) -> Report:
-    """All four checks; raises EquivalenceError at the first disagreement."""
+def summary_table(reports: list[Report]):
+    """One line per network: its chapter, layers, parameters, and the largest
+    differences of logits (relative to the largest logit) and updates."""
+    def table():
+        rows = []
+        for r in reports:
+            logits = max(r.logits.values())
+            rows.append([r.network.title, f"`{r.network.key}.md`", str(len(r.rows)),
+                         f"{r.totals[FRAMEWORKS[0]]:,}", f"{logits / r.scale:.1e}",
+                         f"{max(r.updates.values()):.1e}", f"{sum(r.seconds.values()):.0f}"])
+        return _markdown([_text(k) for k in ("network", "chapter", "rows", "params", "logits_rel",
+                                             "updates", "seconds")], rows)
+    return _core.Localized(table)
+
+
+def run(network: Network | str = "vgg", source: Path | str | None = None) -> Report:
+    """All the checks of one network (a key of NETWORKS, or its chapter's
+    file, e.g. "nin.md", which is then the chapter read); raises
+    EquivalenceError, naming the chapter, at the first disagreement."""
+    if source is None and not isinstance(network, Network) and str(network).endswith(".md"):
+        source = network
+    network = network_of(network)
+    with in_chapter(network):
+        return _run(network, _source(network, source))
+
+
+def _run(network: Network, source) -> Report:
     seconds = dict.fromkeys(("structure", "logits", "step", "training"), 0.0)
     clock = time.perf_counter()
 
@@ -783,17 +1119,16 @@ def run(source: Path | str = SOURCE) -> Report:
         seconds[phase] += now - clock
         clock = now
 
-    rows, models = build(source)
+    rows, models = _build(network, source, None)
     lap("structure")
     layers = models[FRAMEWORKS[0]].layers
-    params = initial_params(layers)
+    params = initial_params(layers, image=network.image)
     images, outputs, updated, losses = {}, {}, {}, {}
     for fw in FRAMEWORKS:
         model = models.pop(fw)     # one framework at a time: the last one's net can go
         framework = model.framework
         train_iter, test_iter = framework.loaders()
-        train = list(itertools.islice(train_iter, TRAIN_BATCHES))
-        test = list(itertools.islice(test_iter, TEST_BATCHES))
+        train = list(itertools.islice(train_iter, TRAIN_BATCHES if network.epochs else 1))
         images[fw] = framework.images(train[0][0])
         load_params(model, params)
         outputs[fw] = framework.logits(model.net, train[0][0])
@@ -803,15 +1138,23 @@ def run(source: Path | str = SOURCE) -> Report:
             framework.train(model.net, train[:1], train[:1], 1)
         updated[fw] = read_params(model, params)
         lap("step")
-        load_params(model, params)
-        with _training(model):
-            losses[fw] = list(framework.train(model.net, train, test, EPOCHS).epoch_losses)
-        lap("training")
+        if network.epochs:
+            test = list(itertools.islice(test_iter, TEST_BATCHES))
+            load_params(model, params)
+            with _training(model):
+                losses[fw] = list(framework.train(model.net, train, test, network.epochs).epoch_losses)
+            lap("training")
+        del model, framework
 
     inputs = _max_abs(images, "the first batch's images", INPUT_TOL)
     logits = _max_abs(outputs, "the logits", LOGITS_TOL)
+    first = outputs[FRAMEWORKS[0]]
+    scale = float(np.max(np.abs(first)))
+    if not np.ptp(first, axis=0).max() > 0:     # all-equal logits would prove nothing
+        raise EquivalenceError(f"the logits are the same for every image ({scale:.1e}): "
+                               "the comparison of logits shows nothing")
     weights, updates = _step_differences(params, updated, layers)
-    for epoch in range(EPOCHS):
+    for epoch in range(network.epochs):
         for a, b in _pairs():
             la, lb = losses[a][epoch], losses[b][epoch]
             if not abs(la - lb) <= LOSS_TOL:
@@ -819,4 +1162,4 @@ def run(source: Path | str = SOURCE) -> Report:
                     f"epoch {epoch + 1}: training loss {la:.6f} in {FRAMEWORK_LABELS[a]}, "
                     f"{lb:.6f} in {FRAMEWORK_LABELS[b]} (tolerance {LOSS_TOL:g})")
     totals = {fw: sum(row.layers[fw].params for row in rows) for fw in FRAMEWORKS}
-    return Report(rows, totals, inputs, logits, weights, updates, losses, seconds)
+    return Report(rows, totals, inputs, logits, weights, updates, losses, seconds, network, scale)

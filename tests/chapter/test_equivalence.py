@@ -1,6 +1,7 @@
-"""The chapter's MXNet, PyTorch and TensorFlow VGG-11 are one network
-(scripts/equivalence.py), and a small change to one framework's model code is
-caught, naming the framework and the layer."""
+"""Each network of the part (AlexNet, VGG-11, NiN, GoogLeNet) is one network
+in MXNet, PyTorch and TensorFlow (scripts/equivalence.py), and a small change
+to one framework's model code in any chapter is caught, naming the chapter,
+the framework and the layer."""
 import math
 from types import SimpleNamespace
 
@@ -21,10 +22,13 @@ VGG11 = [CONV, POOL, CONV, POOL, CONV, CONV, POOL, CONV, CONV, POOL, CONV, CONV,
          "flatten", "dense 4096 + relu", "dropout 0.5", "dense 4096 + relu", "dropout 0.5", "dense 10"]
 
 
-@pytest.fixture(scope="module")
-def report():
-    """All four checks on the chapter, once for this module; a mismatch
-    errors every test that uses it, with the message naming the layer."""
+# Per network: rows of the table, conv layers, dense layers, concatenations.
+SHAPES = {"alexnet": (14, 5, 3, 0), "vgg": (19, 8, 3, 0), "nin": (18, 12, 0, 0), "googlenet": (82, 57, 1, 9)}
+
+
+def _check(network):
+    """All the checks of one network; a mismatch errors every test that
+    uses it, with the message naming the chapter, framework and layer."""
     from d2l import fashion_mnist
 
     with pytest.MonkeyPatch.context() as mp:
@@ -35,7 +39,60 @@ def report():
             fashion_mnist.locate()
         except fashion_mnist.DataNotFoundError:
             pytest.skip("Fashion-MNIST is not installed (apt-get install dataset-fashion-mnist)")
-        return equivalence.run()
+        return equivalence.run(network)
+
+
+@pytest.fixture(scope="module")
+def report():
+    return _check("vgg")
+
+
+@pytest.fixture(scope="module", params=list(equivalence.NETWORKS))
+def any_report(request):
+    """Every network of the table, one after the other (VGG's is the report above)."""
+    if request.param == "vgg":
+        return request.getfixturevalue("report")
+    return _check(request.param)
+
+
+def test_every_network_of_the_part_is_in_the_table():
+    assert list(equivalence.NETWORKS) == ["alexnet", "vgg", "nin", "googlenet"]
+    for network in equivalence.NETWORKS.values():
+        assert network.source.is_file()
+
+
+def test_each_network_is_the_same_in_every_framework(any_report):
+    network = any_report.network
+    rows, convs, denses, concats = SHAPES[network.key]
+    assert len(any_report.rows) == rows and all(row.agree for row in any_report.rows)
+    kinds = [row.layer.kind for row in any_report.rows]
+    assert (kinds.count("conv"), kinds.count("dense"), kinds.count("concat")) == (convs, denses, concats)
+    assert any_report.rows[-1].layer.shape == (10,)
+    assert any_report.totals == dict.fromkeys(FRAMEWORKS, network.total_params)
+    assert max(any_report.inputs.values()) <= equivalence.INPUT_TOL
+    assert max(any_report.logits.values()) <= equivalence.LOGITS_TOL
+    assert any_report.scale > 0
+    assert max(any_report.weights.values()) <= equivalence.WEIGHTS_TOL
+    assert max(any_report.updates.values()) <= equivalence.UPDATE_TOL
+    assert bool(any_report.losses) == bool(network.epochs)
+
+
+def test_global_pooling_and_inception_paths():
+    """NiN's and GoogLeNet's global average pooling reads the same in all
+    three (Keras' keepdims=False drops the 1x1); an Inception block is its
+    four paths in the order they run, then their concatenation."""
+    nin, _ = equivalence.build("nin")
+    assert [r.layer.describe() for r in nin[-2:]] == ["global avgpool", "flatten"]
+    assert nin[-2].layer.shape == (10, 1, 1)
+    googlenet, _ = equivalence.build("googlenet")
+    block = [r.layer.describe() for r in googlenet[5:13]]
+    assert block == ["conv 1x1, stride 1, pad 0 + relu", "conv 1x1, stride 1, pad 0 + relu",
+                     "conv 3x3, stride 1, pad 1 + relu", "conv 1x1, stride 1, pad 0 + relu",
+                     "conv 5x5, stride 1, pad 2 + relu", "maxpool 3x3, stride 1, pad 1",
+                     "conv 1x1, stride 1, pad 0 + relu", "concat of 4 paths"]
+    assert googlenet[12].layer.shape == (64 + 128 + 32 + 32, 12, 12)
+    # Keras' ZeroPadding2D(3) + Conv2D(7, strides=2) is the others' padding 3.
+    assert googlenet[0].layer.describe() == "conv 7x7, stride 2, pad 3 + relu"
 
 
 def test_same_layers_shapes_and_parameters(report):
@@ -99,25 +156,54 @@ def test_one_execution_holds_every_edition(report, monkeypatch):
     assert "迭代周期" in figures["zh"]["data"]["image/svg+xml"]
 
 
-@pytest.mark.parametrize("framework, old, new, index, layer, what", [
-    ("pytorch", "kernel_size=3", "kernel_size=5", 0, "conv 5x5, stride 1, pad 1 + relu",
+@pytest.mark.parametrize("network, framework, old, new, index, layer, what", [
+    ("vgg", "pytorch", "kernel_size=3", "kernel_size=5", 0, "conv 5x5, stride 1, pad 1 + relu",
      "kernel (5, 5) instead of (3, 3)"),
-    ("mxnet", "strides=2", "strides=1", 1, "maxpool 2x2, stride 1", "stride (1, 1) instead of (2, 2)"),
-    ("tensorflow", "activation='relu'))", "activation='tanh'))", 0, "conv 3x3, stride 1, pad 1 + tanh",
+    ("vgg", "mxnet", "strides=2", "strides=1", 1, "maxpool 2x2, stride 1", "stride (1, 1) instead of (2, 2)"),
+    ("vgg", "tensorflow", "activation='relu'))", "activation='tanh'))", 0, "conv 3x3, stride 1, pad 1 + tanh",
      "activation tanh instead of relu"),
-    ("pytorch", "nn.Dropout(0.5)", "nn.Dropout(0.4)", 15, "dropout 0.4", "rate 0.4 instead of 0.5"),
+    ("vgg", "pytorch", "nn.Dropout(0.5)", "nn.Dropout(0.4)", 15, "dropout 0.4", "rate 0.4 instead of 0.5"),
+    ("alexnet", "tensorflow", "strides=4,", "strides=2,", 0, "conv 11x11, stride 2, pad 0 + relu",
+     "stride (2, 2) instead of (4, 4)"),
+    ("alexnet", "mxnet", "nn.Conv2D(384, kernel_size=3", "nn.Conv2D(256, kernel_size=3", 4,
+     "conv 3x3, stride 1, pad 1 + relu", "width 256 instead of 384"),
+    ("nin", "mxnet", "kernel_size=1,", "kernel_size=3,", 1, "conv 3x3, stride 1, pad 0 + relu",
+     "kernel (3, 3) instead of (1, 1)"),
+    ("nin", "pytorch", "nn.AdaptiveAvgPool2d((1, 1))", "nn.AdaptiveMaxPool2d((1, 1))", 16, "global maxpool",
+     "kind global maxpool instead of global avgpool"),
+    ("googlenet", "pytorch", "p4 = F.relu(self.p4_2(self.p4_1(x)))", "p4 = self.p4_2(self.p4_1(x))", 11,
+     "conv 1x1, stride 1, pad 0", "activation None instead of relu"),
+    ("googlenet", "tensorflow", "Conv2D(c3[1], 5,", "Conv2D(c3[1], 3,", 9, "conv 3x3, stride 1, pad 1 + relu",
+     "kernel (3, 3) instead of (5, 5)"),
+    ("googlenet", "mxnet", "Inception(112, (144, 288)", "Inception(112, (144, 256)", 48,
+     "conv 3x3, stride 1, pad 1 + relu", "width 256 instead of 288"),
 ])
-def test_a_small_change_in_one_framework_is_caught(framework, old, new, index, layer, what):
-    text = equivalence.change_code(framework, old, new)
+def test_a_small_change_in_one_framework_is_caught(network, framework, old, new, index, layer, what):
+    net = equivalence.NETWORKS[network]
+    text = equivalence.change_code(framework, old, new, network=network)
     with pytest.raises(equivalence.EquivalenceError) as caught:
-        equivalence.build(equivalence.SOURCE, text)
+        equivalence.build(network, net.source, text)
     label = FRAMEWORK_LABELS[framework]
     others = " and ".join(FRAMEWORK_LABELS[f] for f in FRAMEWORKS if f != framework)
     first, mine, theirs, differences = str(caught.value).splitlines()
-    assert first == f"{label} layer {index} differs from {others}:"
+    assert first == f"{net.page} ({net.title}): {label} layer {index} differs from {others}:"
     assert mine.startswith(f"  {label}: {layer} -> ")
-    assert theirs.startswith(f"  {others}: {VGG11[index]} -> ")
+    assert theirs.startswith(f"  {others}: ")
     assert differences.lstrip().startswith(what)
+    if network == "vgg":
+        assert theirs.startswith(f"  {others}: {VGG11[index]} -> ")
+
+
+def test_a_block_that_cannot_run_names_chapter_framework_and_layer():
+    """A PyTorch Inception whose 5x5 path loses its padding cannot concatenate."""
+    net = equivalence.NETWORKS["googlenet"]
+    text = equivalence.change_code("pytorch", "kernel_size=5, padding=2", "kernel_size=5",
+                                   network="googlenet")
+    with pytest.raises(equivalence.EquivalenceError,
+                       match=r"^chapter_convolutional-modern/googlenet \(GoogLeNet\): "
+                             r"PyTorch: the layer after layer \d+ fails to run, Inception on input \(192, 12, 12\): "
+                             r"RuntimeError"):
+        equivalence.build("googlenet", net.source, text)
 
 
 def test_missing_definition_names_the_framework():
@@ -125,6 +211,9 @@ def test_missing_definition_names_the_framework():
     with pytest.raises(equivalence.EquivalenceError,
                        match=r"^TensorFlow: .* defines no vgg in its tensorflow cells"):
         equivalence.chapter_namespace("tensorflow", equivalence.SOURCE, text)
+    with pytest.raises(equivalence.EquivalenceError,
+                       match=r"^chapter_convolutional-modern/vgg \(VGG-11\): TensorFlow: "):
+        equivalence.build("vgg", equivalence.SOURCE, text)
 
 
 def test_the_change_must_be_unambiguous():
