@@ -34,6 +34,30 @@ def printed(executed_book, page, framework, marker):
     nb = nbformat.read(executed_book / page / f"{framework}.ipynb", as_version=4)
     cells = [c for c in nb.cells if c.cell_type == "code" and marker in c.source]
     assert len(cells) == 1, f"{page} {framework}: {len(cells)} cells contain {marker!r}"
+    return shown(cells[0])
+
+
+def shown(cell):
+    """What an executed cell printed; what `d2l` said in every edition's
+    language counts in the first one's."""
     return "".join(o.text if o.output_type == "stream" else o.data["text/plain"]
-                   for o in cells[0].outputs
+                   for o in cell.outputs
                    if o.output_type == "stream" or _core.LOCALIZED_MIME in o.get("data", {}))
+
+
+# What the chapters' shape cells print per layer: "Conv2d output shape: (1, 96, 54, 54) params: 11,712".
+LAYER_ROW = re.compile(r"^(\w+)\s+output shape: \(([\d, ]+)\)\s+params:\s+([\d,]+)$")
+
+
+def layer_rows(text, framework):
+    """(class name, output shape channels first, parameters) of every layer a
+    shape cell printed; TensorFlow's NHWC shapes are turned into NCHW."""
+    rows = []
+    for line in text.strip().splitlines():
+        m = LAYER_ROW.match(line.strip())
+        assert m, f"{framework}: unexpected line {line!r}"
+        shape = tuple(int(n) for n in m.group(2).split(",") if n.strip())
+        if framework == "tensorflow" and len(shape) == 4:  # NHWC -> NCHW
+            shape = (shape[0], shape[3], shape[1], shape[2])
+        rows.append((m.group(1), shape, int(m.group(3).replace(",", ""))))
+    return rows

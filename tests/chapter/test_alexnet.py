@@ -26,7 +26,6 @@ EXPECTED = [
 ]
 # Every printed layer, channels first, in the order of each framework's net.
 POOLED = [(1, 96, 26, 26), (1, 256, 12, 12), (1, 256, 5, 5)]
-ROW = re.compile(r"^(\w+)\s+output shape: \(([\d, ]+)\)\s+params:\s+([\d,]+)$")
 
 
 def printed(executed_book, framework, marker):
@@ -34,16 +33,7 @@ def printed(executed_book, framework, marker):
 
 
 def layer_rows(executed_book, framework):
-    """(class name, output shape channels first, parameters) of every printed layer."""
-    rows = []
-    for line in printed(executed_book, framework, "total_params, macs = 0, 0").strip().splitlines():
-        m = ROW.match(line.strip())
-        assert m, f"{framework}: unexpected line {line!r}"
-        shape = tuple(int(n) for n in m.group(2).split(",") if n.strip())
-        if framework == "tensorflow" and len(shape) == 4:  # NHWC -> NCHW
-            shape = (shape[0], shape[3], shape[1], shape[2])
-        rows.append((m.group(1), shape, int(m.group(3).replace(",", ""))))
-    return rows
+    return executed.layer_rows(printed(executed_book, framework, "total_params, macs = 0, 0"), framework)
 
 
 def multiply_adds(rows):
@@ -112,11 +102,3 @@ def test_vgg_chapter_quotes_this_chapter_s_multiply_adds(executed_book):
     tens_of_millions = round(macs / 1e7)  # 94: 9억 4천만
     quotes = (f"{tens_of_millions // 10}억 {tens_of_millions % 10}천만", f"{macs / 1e9:.2f} G", f"{macs:,}")
     assert any(q in ko for q in quotes), f"the VGG chapter quotes none of {quotes}"
-
-
-@pytest.mark.parametrize("framework", book.FRAMEWORKS)
-def test_training_reports_results(executed_book, framework):
-    report = printed(executed_book, framework, "train_ch6(")
-    assert re.search(r"loss \d\.\d{3}, train acc \d\.\d{3}, test acc \d\.\d{3}", report)
-    assert re.search(r"[\d.]+ examples/sec on ", report)
-    assert "quick" in report

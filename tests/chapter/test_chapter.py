@@ -73,11 +73,3 @@ def test_parameter_counts_are_reproduced(executed_book, framework):
 def test_models_accept_96x96_input(executed_book, framework):
     shape = printed(executed_book, framework, "96, 96")
     assert re.findall(r"\d+", shape) == ["1", "10"]
-
-
-@pytest.mark.parametrize("framework", book.FRAMEWORKS)
-def test_training_reports_results(executed_book, framework):
-    report = printed(executed_book, framework, "train_ch6(")
-    assert re.search(r"loss \d\.\d{3}, train acc \d\.\d{3}, test acc \d\.\d{3}", report)
-    assert re.search(r"[\d.]+ examples/sec on ", report)
-    assert "quick" in report  # the quick profile says so in the training output

@@ -1,0 +1,27 @@
+"""What holds for every chapter of the part, read from the one execution of
+each page and framework: every training run reports its results, and in the
+quick profile says so."""
+import re
+
+import nbformat
+import pytest
+
+from scripts import book
+from tests.chapter import executed
+
+TRAINED = [(page, fw) for page in book.pages() for fw in book.FRAMEWORKS
+           if "train_ch6(" in book.source_path(book.executed_edition(), page).read_text(encoding="utf-8")]
+
+
+@pytest.mark.parametrize("page, framework", TRAINED)
+def test_every_training_reports_its_results(executed_book, page, framework):
+    nb = nbformat.read(executed_book / page / f"{framework}.ipynb", as_version=4)
+    cells = [c for c in nb.cells if c.cell_type == "code" and "train_ch6(" in c.source]
+    assert cells, f"{page} {framework}: no training cell ran"
+    for cell in cells:
+        report = executed.shown(cell)
+        assert re.search(r"loss \d\.\d{3}, train acc \d\.\d{3}, test acc \d\.\d{3}", report), report
+        assert re.search(r"[\d.]+ examples/sec on ", report)
+        assert "quick" in report  # the quick profile says so in the training output
+        meta = nb.metadata["d2l"]
+        assert meta["results"], f"{page} {framework}: no training result recorded"
