@@ -7,10 +7,15 @@ import nbformat
 import pytest
 
 from scripts import book
+from scripts.source import parse
+from scripts.split import notebooks_for
 from tests.chapter import executed
 
 TRAINED = [(page, fw) for page in book.pages() for fw in book.FRAMEWORKS
-           if "train_ch6(" in book.source_path(book.executed_edition(), page).read_text(encoding="utf-8")]
+           if fw in notebooks_for(parse(book.source_path(book.executed_edition(), page)))
+           and any("train_ch6(" in cell.source
+                   for cell in parse(book.source_path(book.executed_edition(), page)).cells
+                   if cell.kind == "code" and fw in cell.frameworks)]
 
 
 @pytest.mark.parametrize("page, framework", TRAINED)
