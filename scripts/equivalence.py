@@ -221,24 +221,20 @@ def _chapter_text(source, text: str | None) -> str:
     return Path(source).read_text(encoding="utf-8") if text is None else text
 
 
-def chapter_namespace(framework: str, source: Path | str | None = None, text: str | None = None,
-                      network: Network | str = "vgg") -> dict:
-    """Execute, for one framework, the chapter cells that define the
-    network's names (`text`, if given, stands for the content of `source`,
-    by default the Korean chapter).
-
-    A cell runs up to its last statement that defines a wanted name or adds
-    to it (`net.add(...)`), so the set-up before it (imports,
-    `npx.set_np()`) runs and the demonstration after it (building a net and
-    printing its shapes) does not; cells of imports alone run as they come.
-    The first definition of each name counts. Tracebacks point at the
-    chapter's own lines.
-    """
+def model_cells(framework: str, network: Network | str = "vgg", source: Path | str | None = None,
+                text: str | None = None):
+    """The chapter code the check runs for one framework: (source, tree) of
+    each cell that defines the network's names, cut after its last statement
+    that defines a wanted name or adds to it (`net.add(...)`), so the set-up
+    before it (imports, `npx.set_np()`) runs and the demonstration after it
+    (building a net and printing its shapes) does not; cells of imports alone
+    run as they come. The first definition of each name counts. Tree line
+    numbers are the chapter's own. `text`, if given, stands for the content
+    of `source`, by default the Korean chapter."""
     network = network_of(network)
     source = _source(network, source)
     text = _chapter_text(source, text)
     lines = text.splitlines()
-    namespace = {"__name__": f"{network.key}_{framework}"}
     missing = set(network.names)
     for cell in parse(source, text).cells:
         if cell.kind != "code" or framework not in cell.frameworks or not missing:
@@ -251,12 +247,31 @@ def chapter_namespace(framework: str, source: Path | str | None = None, text: st
             tree.body = tree.body[:wanted[-1] + 1]
         # cell.line is the fence; the code starts after any option lines.
         ast.increment_lineno(tree, lines.index(cell.source.splitlines()[0], cell.line))
-        exec(compile(tree, str(source), "exec"), namespace)
         missing -= set().union(*map(_defined, tree.body))
+        yield source, tree
     if missing:
         raise EquivalenceError(f"{FRAMEWORK_LABELS[framework]}: {source} defines no "
                                f"{', '.join(sorted(missing))} in its {framework} cells")
+
+
+def chapter_namespace(framework: str, source: Path | str | None = None, text: str | None = None,
+                      network: Network | str = "vgg") -> dict:
+    """Execute, for one framework, the chapter code that defines the
+    network's names (see `model_cells`); tracebacks point at the chapter's
+    own lines."""
+    network = network_of(network)
+    namespace = {"__name__": f"{network.key}_{framework}"}
+    for path, tree in model_cells(framework, network, source, text):
+        exec(compile(tree, str(path), "exec"), namespace)
     return namespace
+
+
+def code_read() -> list[str]:
+    """All the chapter code this check runs, for the build's cache: the
+    appendix executes again when this code changes, not when other cells of
+    the chapters do."""
+    return [ast.unparse(tree) for network in NETWORKS.values() for fw in FRAMEWORKS
+            for _, tree in model_cells(fw, network)]
 
 
 def change_code(framework: str, old: str, new: str, source: Path | str | None = None,

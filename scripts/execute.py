@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import hashlib
+import importlib
 import json
 import os
 import re
@@ -45,18 +46,25 @@ def source_hash(paths) -> str:
     return digest.hexdigest()
 
 
-def library_hash(name: str) -> str:
+def library_hash(name: str, reads: str | None = None) -> str:
     """The code a notebook runs besides its own cells: the `d2l` package and,
     for pages executed once with every framework (the build's checks), the
-    `scripts` package and the code of the chapters they read (not their prose)."""
+    `scripts` package and the code they read of the chapters: what `reads`
+    (`module:function`, from the page's front matter) returns, else every
+    code cell of every page. Prose is never part of it."""
     digest = hashlib.sha256(source_hash((book.ROOT / "d2l").rglob("*.py")).encode())
     if name == ALL:
         digest.update(source_hash((book.ROOT / "scripts").glob("*.py")).encode())
-        for page in book.pages():
-            path = book.source_path(book.executed_edition(), page)
-            if path.exists():
-                code = [(code_parity.program(c.source), c.tags) for c in parse(path).cells if c.kind == "code"]
-                digest.update(json.dumps([page, code]).encode())
+        if reads:
+            module, function = reads.split(":")
+            digest.update(json.dumps(getattr(importlib.import_module(module), function)()).encode())
+        else:
+            for page in book.pages():
+                path = book.source_path(book.executed_edition(), page)
+                if path.exists():
+                    code = [(code_parity.program(c.source), c.tags) for c in parse(path).cells
+                            if c.kind == "code"]
+                    digest.update(json.dumps([page, code]).encode())
     return digest.hexdigest()
 
 
@@ -81,7 +89,7 @@ def cache_key(nb, framework: str, profile: str) -> str:
         "format": RECORD_FORMAT,
         # What runs: a comment edited in either edition executes nothing.
         "code": [code_parity.program(c.source) for c in nb.cells if c.cell_type == "code"],
-        "library": library_hash(framework),
+        "library": library_hash(framework, nb.metadata.get("d2l_reads")),
         "profile": profile,
         "languages": languages(),
         "frameworks": framework_versions(framework),

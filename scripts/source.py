@@ -63,6 +63,13 @@ class Page:
         return (self.front_matter.get("d2l") or {}).get("execute") == "once"
 
     @property
+    def reads(self) -> str | None:
+        """For a page run once: `module:function` returning the code of other
+        pages it runs (front matter `d2l: {reads: ...}`), so that its cache
+        follows that code alone; None: it may read any page's code."""
+        return (self.front_matter.get("d2l") or {}).get("reads")
+
+    @property
     def has_code(self) -> bool:
         return any(c.kind == "code" for c in self.cells)
 

@@ -32,6 +32,8 @@ def split(page: Page, framework: str) -> tuple[nbformat.NotebookNode, list[int]]
     the source cell it came from (so errors and outputs map back to the page)."""
     nb = nbformat.v4.new_notebook()
     nb.metadata = {"kernelspec": dict(KERNELSPEC), "language_info": {"name": "python"}}
+    if framework == ALL and page.reads:
+        nb.metadata["d2l_reads"] = page.reads   # what its cache key follows (scripts/execute.py)
     origin = []
     for index, cell in enumerate(page.cells):
         if framework != ALL and framework not in cell.frameworks:

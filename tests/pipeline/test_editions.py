@@ -11,6 +11,8 @@ from scripts import book, code_parity, execute
 from scripts.book import FRAMEWORKS
 from scripts.execute import execute_source
 from scripts.merge import merge_source
+from scripts.source import parse
+from scripts.split import split
 
 FIXTURES = Path(__file__).parent / "fixtures"
 PAGE = "chapter/page"
@@ -61,6 +63,29 @@ def test_comments_are_each_editions_own(two_editions):
     # A comment sign inside a string is code, not a comment.
     zh.write_text(zh.read_text().replace("print('pt')", "print('pt  # !')"))
     assert len(code_parity.page_differences(PAGE)) == 1
+
+
+def read_first_cell():
+    """What the check page below reads of the book: the page's first code cell."""
+    return [next(c.source for c in parse(book.source_path("ko", PAGE)).cells if c.kind == "code")]
+
+
+def test_a_page_run_once_follows_only_the_code_it_reads(two_editions):
+    """The equivalence appendix runs model code of the chapters: its cache
+    follows that code (front matter `reads`), not every cell of the book."""
+    checks = parse("checks.md", "---\nd2l:\n  execute: once\n  reads: "
+                   "tests.pipeline.test_editions:read_first_cell\n---\n# Checks\n\n"
+                   "```{code-cell} ipython3\nprint(1)\n```\n")
+    nb, _ = split(checks, "all")
+    before = execute.cache_key(nb, "all", "quick")
+    for lang in ("ko", "zh"):  # a cell it does not read, in both editions
+        path = book.source_path(lang, PAGE)
+        path.write_text(path.read_text().replace("print('pt')", "print('pt!')"))
+    assert execute.cache_key(nb, "all", "quick") == before
+    for lang in ("ko", "zh"):  # the cell it reads
+        path = book.source_path(lang, PAGE)
+        path.write_text(path.read_text().replace("x = 6 * 7", "x = 7 * 6"))
+    assert execute.cache_key(nb, "all", "quick") != before
 
 
 def test_build_refuses_to_execute_editions_whose_code_differs(two_editions, capsys):
