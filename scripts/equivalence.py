@@ -113,6 +113,10 @@ LOGITS_TOL, WEIGHTS_TOL, LOSS_TOL = 1e-4, 1e-4, 1e-3
 # (as float32 and float64 do within one framework); a wrong gradient is off
 # by 100%.
 UPDATE_TOL = 1e-2
+# The batch variance that one step folds into a running variance is an
+# average over the batch, far more exact than a gradient; PyTorch's
+# unbiased n/(n-1) would exceed this for n < 1,000 values per channel.
+VAR_TOL = 1e-3
 # Pixels are made by each framework's own loader (same resize matrix), so
 # they may differ by float32 rounding; anything more is a different image.
 INPUT_TOL = 1e-5
@@ -331,6 +335,10 @@ class Framework:
 
     name: str
     rate_attr: str               # the attribute holding a dropout layer's rate
+    # Whether batch normalization's running variance takes the batch's
+    # unbiased variance (divided by n - 1, PyTorch) or the biased one that
+    # normalizes the batch (divided by n: MXNet, Keras).
+    unbiased_running_var = False
 
     def __init__(self, namespace: dict, network: Network | str = "vgg"):
         self.namespace, self.d2l = namespace, namespace["d2l"]
@@ -558,6 +566,7 @@ class MXNet(Framework):
 
 class PyTorch(Framework):
     name, rate_attr = "pytorch", "p"
+    unbiased_running_var = True
 
     def __init__(self, namespace, network="vgg"):
         super().__init__(namespace, network)
@@ -1138,6 +1147,42 @@ def _step_differences(before: list[Param], after: dict[str, list[Param]], layers
     return weights, updates
 
 
+def _running_differences(before: list[Param], after: dict[str, list[Param]], layers: list[Layer]):
+    """Batch normalization's running statistics after one step in training
+    mode, per pair the largest relative difference over the layers: of the
+    running mean's update, ||a - b|| / ||b - before||; and of the batch
+    variance each framework folded into its running variance, recovered as
+    old + (new - old) / (1 - momentum) and, for a framework that takes the
+    unbiased variance (PyTorch), multiplied by (n - 1) / n, n the values per
+    channel in the batch. `raw` is the same difference without that factor."""
+    frameworks = {fw: ADAPTERS[fw] for fw in FRAMEWORKS}
+    means, variances, raw = {}, {}, {}
+    for a, b in _pairs():
+        means[a, b] = variances[a, b] = raw[a, b] = 0.0
+        for start, pa, pb in zip(before, after[a], after[b]):
+            if start.mean is None:
+                continue
+            layer = layers[start.layer]
+            batch = {fw: start.var + (p.var - start.var) / np.float32(1 - layer.momentum)
+                     for fw, p in ((a, pa), (b, pb))}
+            biased = {fw: v * ((start.count - 1) / start.count if frameworks[fw].unbiased_running_var else 1)
+                      for fw, v in batch.items()}
+            for table, what, d, tol in (
+                    (means, "running mean's update", np.linalg.norm(pa.mean - pb.mean)
+                     / np.linalg.norm(pb.mean - start.mean), UPDATE_TOL),
+                    (variances, f"batch variance in the running variance (PyTorch's n/(n-1), "
+                                f"n = {start.count:,}, undone)",
+                     np.linalg.norm(biased[a] - biased[b]) / np.linalg.norm(biased[b]), VAR_TOL),
+                    (raw, None, np.linalg.norm(batch[a] - batch[b]) / np.linalg.norm(batch[b]), math.inf)):
+                if not d <= tol:
+                    raise EquivalenceError(
+                        f"after one SGD step, the {what} of layer {start.layer} ({layer.describe()}) "
+                        f"differ between {FRAMEWORK_LABELS[a]} and {FRAMEWORK_LABELS[b]} by {d:.2e} "
+                        f"relative (tolerance {tol:g})")
+                table[a, b] = max(table[a, b], float(d))
+    return {"means": means, "variances": variances, "raw": raw}
+
+
 # -- the report ----------------------------------------------------------------
 
 TEXT = {
@@ -1196,6 +1241,11 @@ class Report:
     seconds: dict[str, float]
     network: Network = VGG
     scale: float = 0.0                        # the largest logit, for the scale of their differences
+    # batch normalization after one step (none without it): per pair, the
+    # largest relative difference of the running means' updates ("means"), of
+    # the batch variances with PyTorch's n/(n-1) undone ("variances"), and
+    # of those without undoing it ("raw"), see _running_differences
+    running: dict[str, dict[tuple[str, str], float]] = dataclasses.field(default_factory=dict)
 
     @_localized
     def layer_table(self):
@@ -1314,6 +1364,7 @@ def _run(network: Network, source) -> Report:
         raise EquivalenceError(f"the logits are the same for every image ({scale:.1e}): "
                                "the comparison of logits shows nothing")
     weights, updates = _step_differences(params, updated, layers)
+    running = _running_differences(params, updated, layers)
     for epoch in range(network.epochs):
         for a, b in _pairs():
             la, lb = losses[a][epoch], losses[b][epoch]
@@ -1322,4 +1373,4 @@ def _run(network: Network, source) -> Report:
                     f"epoch {epoch + 1}: training loss {la:.6f} in {FRAMEWORK_LABELS[a]}, "
                     f"{lb:.6f} in {FRAMEWORK_LABELS[b]} (tolerance {LOSS_TOL:g})")
     totals = {fw: sum(row.layers[fw].params for row in rows) for fw in FRAMEWORKS}
-    return Report(rows, totals, inputs, logits, weights, updates, losses, seconds, network, scale)
+    return Report(rows, totals, inputs, logits, weights, updates, losses, seconds, network, scale, running)
