@@ -1200,19 +1200,26 @@ TEXT = {
            "total": "합계", "pair": "비교한 프레임워크", "inputs": "입력 이미지 (최대 절대 차이)",
            "logits": "로짓 (최대 절대 차이)", "weights": "한 스텝 뒤 가중치 (최대 상대 차이)",
            "updates": "갱신량 (최대 상대 차이)",
-           "epoch": "에포크", "spread": "최대 차이", "loss": "훈련 손실"},
+           "epoch": "에포크", "spread": "최대 차이", "loss": "훈련 손실",
+           "means": "이동 평균의 갱신량 (최대 상대 차이)", "variances": "이동 분산에 들어간 배치 분산, n/(n-1) 보정 (최대 상대 차이)",
+           "raw": "같은 값, 보정 없이"},
     "zh": {"network": "网络", "chapter": "章节", "rows": "比较的层数", "logits_rel": "logits（最大差 / 最大 logit）",
            "seconds": "秒", "layer": "层", "shape": "输出形状 (C, H, W)", "params": "参数个数", "agree": "一致",
            "total": "合计", "pair": "对比的框架", "inputs": "输入图像（最大绝对差）",
            "logits": "logits（最大绝对差）", "weights": "更新一步后的权重（最大相对差）",
            "updates": "更新量（最大相对差）",
-           "epoch": "迭代周期", "spread": "最大差", "loss": "训练损失"},
+           "epoch": "迭代周期", "spread": "最大差", "loss": "训练损失",
+           "means": "移动平均的更新量（最大相对差）", "variances": "计入移动方差的批量方差，经 n/(n-1) 校正（最大相对差）",
+           "raw": "同一量，不校正"},
     "en": {"network": "network", "chapter": "chapter", "rows": "layers compared", "logits_rel": "logits (max diff / max logit)",
            "seconds": "seconds", "layer": "layer", "shape": "output shape (C, H, W)", "params": "parameters",
            "agree": "same", "total": "total", "pair": "frameworks", "inputs": "input images (max abs diff)",
            "logits": "logits (max abs diff)", "weights": "weights after one step (max rel diff)",
            "updates": "update (max rel diff)",
-           "epoch": "epoch", "spread": "max diff", "loss": "training loss"},
+           "epoch": "epoch", "spread": "max diff", "loss": "training loss",
+           "means": "running mean update (max rel diff)",
+           "variances": "batch variance in the running variance, n/(n-1) undone (max rel diff)",
+           "raw": "the same, not undone"},
 }
 
 
@@ -1275,6 +1282,14 @@ class Report:
         rows = [[f"{FRAMEWORK_LABELS[a]} – {FRAMEWORK_LABELS[b]}", *(f"{t[a, b]:.1e}" for t in tables)]
                 for a, b in _pairs()]
         return _markdown([_text(key) for key in ("pair", "inputs", "logits", "weights", "updates")], rows)
+
+    @_localized
+    def running_table(self):
+        """Batch normalization's running statistics after one step (see _running_differences)."""
+        keys = ("means", "variances", "raw")
+        rows = [[f"{FRAMEWORK_LABELS[a]} – {FRAMEWORK_LABELS[b]}", *(f"{self.running[k][a, b]:.1e}" for k in keys)]
+                for a, b in _pairs()]
+        return _markdown([_text("pair"), *(_text(k) for k in keys)], rows)
 
     @_localized
     def loss_table(self):
