@@ -1388,7 +1388,7 @@ def _run(network: Network, source) -> Report:
         raise EquivalenceError(f"the logits are the same for every image ({scale:.1e}): "
                                "the comparison of logits shows nothing")
     weights, updates = _step_differences(params, updated, layers, network.step_tol)
-    running = _running_differences(params, updated, layers)
+    running = _running_differences(params, updated, layers) if any(p.mean is not None for p in params) else {}
     for epoch in range(network.epochs):
         for a, b in _pairs():
             la, lb = losses[a][epoch], losses[b][epoch]
