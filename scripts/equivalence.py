@@ -817,7 +817,7 @@ class TensorFlow(Framework):
         return [Layer(type(leaf).__name__, out, params)]
 
     def set_param(self, leaf, param):
-        if isinstance(leaf, self.layers.BatchNormalization):
+        if hasattr(leaf, "moving_variance"):           # BatchNormalization
             for v, value in zip((leaf.gamma, leaf.beta, leaf.moving_mean, leaf.moving_variance),
                                 (param.weight, param.bias, param.mean, param.var)):
                 v.assign(value)
@@ -833,7 +833,7 @@ class TensorFlow(Framework):
         leaf.bias.assign(param.bias)
 
     def get_param(self, leaf, like):
-        if isinstance(leaf, self.layers.BatchNormalization):
+        if hasattr(leaf, "moving_variance"):           # BatchNormalization
             values = [v.numpy() for v in (leaf.gamma, leaf.beta, leaf.moving_mean, leaf.moving_variance)]
             return dataclasses.replace(like, **dict(zip(("weight", "bias", "mean", "var"), values)))
         kernel = leaf.kernel.numpy()
