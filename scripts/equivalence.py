@@ -65,6 +65,18 @@ class Network:
     total_params: int            # as the chapter counts them
     lr: float                    # the chapter's learning rate
     epochs: int = 0              # of the training comparison (0: none)
+    # The label of the section whose definitions count, where a chapter
+    # defines a name twice (batch-norm's `net`: from scratch, then with the
+    # built-in layers); the cells before it give only their imports and
+    # set-up calls (`npx.set_np()`).
+    start: str | None = None
+    # Tolerances of one SGD step (updated weights, update) where they are not
+    # WEIGHTS_TOL and UPDATE_TOL: in ResNet-18 (and DenseNet) the gradients of the early
+    # layers pass through 17 (DenseNet: 20) batch normalizations, whose backward pass
+    # subtracts means; PyTorch's own float32 and float64 gradients there
+    # differ by 0.7-0.9%, and one step moves the first conv's weights by
+    # more than their size (lr 0.05).
+    step_tol: tuple[float, float] | None = None
 
     @property
     def page(self) -> str:
@@ -90,6 +102,12 @@ NETWORKS = {n.key: n for n in (
             (1, 224, 224), 1_992_166, 0.1),
     Network("googlenet", "GoogLeNet", ("Inception", "b1", "b2", "b3", "b4", "b5", "net"),
             {"*": "net", "tensorflow": "net()"}, (1, 96, 96), 5_977_530, 0.1),
+    Network("batch-norm", "LeNet + batch normalization", ("net",), {"*": "net", "tensorflow": "net()"},
+            (1, 28, 28), 44_878, 1.0, start="sec-batch-norm-concise"),
+    Network("resnet", "ResNet-18", ("Residual", "resnet_block", "b1", "net"),
+            {"*": "net", "tensorflow": "net()"}, (1, 96, 96), 11_178_378, 0.05, step_tol=(5e-2, 5e-2)),
+    Network("densenet", "DenseNet", ("conv_block", "DenseBlock", "transition_block", "net"),
+            {"*": "net", "tensorflow": "net()"}, (1, 96, 96), 758_226, 0.1, step_tol=(5e-2, 5e-2)),
 )}
 # Compatibility: the VGG chapter's constants, as before the table.
 VGG = NETWORKS["vgg"]
@@ -102,6 +120,10 @@ LOGITS_TOL, WEIGHTS_TOL, LOSS_TOL = 1e-4, 1e-4, 1e-3
 # (as float32 and float64 do within one framework); a wrong gradient is off
 # by 100%.
 UPDATE_TOL = 1e-2
+# The batch variance that one step folds into a running variance is an
+# average over the batch, far more exact than a gradient; PyTorch's
+# unbiased n/(n-1) would exceed this for n < 1,000 values per channel.
+VAR_TOL = 1e-3
 # Pixels are made by each framework's own loader (same resize matrix), so
 # they may differ by float32 rounding; anything more is a different image.
 INPUT_TOL = 1e-5
@@ -139,16 +161,19 @@ class _Failure(Exception):
 class Layer:
     """One leaf layer, described the same way in every framework."""
     kind: str                    # conv, maxpool, avgpool, global avgpool, zeropad, flatten,
-                                 # dense, dropout, activation, concat, or the class name
+                                 # dense, dropout, activation, batchnorm, concat, add, or the class name
                                  # of a layer (or block) the check does not know
     shape: tuple[int, ...]       # output shape of one example, channels first
     params: int
     kernel: tuple[int, ...] | None = None
     stride: tuple[int, ...] | None = None
     padding: tuple[tuple[int, int], ...] | None = None   # (before, after) per dimension
-    width: int | None = None     # output channels or features; a concat's number of paths
+    width: int | None = None     # output channels or features; a concat's or add's number of paths
     activation: str | None = None
     rate: float | None = None
+    epsilon: float | None = None   # batchnorm: added to the variance
+    momentum: float | None = None  # batchnorm: the weight of the old running value
+                                   # (MXNet's and Keras' momentum, 1 - PyTorch's)
 
     def describe(self) -> str:
         """E.g. `conv 3x3, stride 1, pad 1 + relu`; the width is in the shape."""
@@ -157,8 +182,10 @@ class Layer:
             parts[0] += " " + "x".join(map(str, self.kernel))
         if self.kind == "dense":
             parts[0] += f" {self.width}"
-        if self.kind == "concat":
+        if self.kind in ("concat", "add"):
             parts[0] += f" of {self.width} paths"
+        if self.kind == "batchnorm":
+            parts += [f"eps {self.epsilon:g}", f"momentum {self.momentum:g}"]
         if self.rate is not None:
             parts[0] += f" {self.rate:g}"
         if self.stride:
@@ -217,6 +244,13 @@ def _set_up(tree) -> bool:
         for node in tree.body)
 
 
+def _root(node) -> str | None:
+    """`npx` of `npx.set_np`."""
+    while isinstance(node, ast.Attribute):
+        node = node.value
+    return node.id if isinstance(node, ast.Name) else None
+
+
 def _chapter_text(source, text: str | None) -> str:
     return Path(source).read_text(encoding="utf-8") if text is None else text
 
@@ -228,7 +262,8 @@ def model_cells(framework: str, network: Network | str = "vgg", source: Path | s
     that defines a wanted name or adds to it (`net.add(...)`), so the set-up
     before it (imports, `npx.set_np()`) runs and the demonstration after it
     (building a net and printing its shapes) does not; cells of imports alone
-    run as they come. The first definition of each name counts. Tree line
+    run as they come. The first definition of each name counts (from the
+    network's `start` section on, if it has one). Tree line
     numbers are the chapter's own. `text`, if given, stands for the content
     of `source`, by default the Korean chapter."""
     network = network_of(network)
@@ -236,11 +271,21 @@ def model_cells(framework: str, network: Network | str = "vgg", source: Path | s
     text = _chapter_text(source, text)
     lines = text.splitlines()
     missing = set(network.names)
+    start = lines.index(f"({network.start})=") if network.start else -1
+    imported = set()
     for cell in parse(source, text).cells:
         if cell.kind != "code" or framework not in cell.frameworks or not missing:
             continue
         tree = ast.parse(cell.source)
-        if not _set_up(tree):
+        if cell.line < start:
+            # imports, and argument-free calls on what they import (npx.set_np())
+            tree.body = [node for node in tree.body if _set_up(ast.Module([node], []))
+                         and (isinstance(node, (ast.Import, ast.ImportFrom)) or _root(node.value.func) in imported)]
+            imported |= {(a.asname or a.name).split(".")[0] for node in tree.body
+                         if isinstance(node, (ast.Import, ast.ImportFrom)) for a in node.names}
+            if not tree.body:
+                continue
+        elif not _set_up(tree):
             wanted = [i for i, node in enumerate(tree.body) if _completes(node) & missing]
             if not wanted:
                 continue
@@ -300,6 +345,9 @@ class Param:
     weight: np.ndarray
     bias: np.ndarray
     image: tuple[int, int, int] | None = None   # (C, H, W) a dense layer's input was flattened from
+    mean: np.ndarray | None = None   # batchnorm (weight: gamma, bias: beta): running mean
+    var: np.ndarray | None = None    # and running variance
+    count: int = 0                   # batchnorm: values per channel in one batch of BATCH_SIZE
 
 
 class Framework:
@@ -309,6 +357,10 @@ class Framework:
 
     name: str
     rate_attr: str               # the attribute holding a dropout layer's rate
+    # Whether batch normalization's running variance takes the batch's
+    # unbiased variance (divided by n - 1, PyTorch) or the biased one that
+    # normalizes the batch (divided by n: MXNet, Keras).
+    unbiased_running_var = False
 
     def __init__(self, namespace: dict, network: Network | str = "vgg"):
         self.namespace, self.d2l = namespace, namespace["d2l"]
@@ -345,10 +397,12 @@ class Framework:
         input, output) each, in order), then one row for how the block joins
         its paths: `concat` where the outputs no other leaf consumed lie
         side by side along the channels and make up the block's output."""
-        consumed = {id(x) for _, x, _ in events}
-        ends = []
+        consumed = {id(t) for _, x, _ in events for t in (x if isinstance(x, list) else [x])}
+        ends, joined = [], False
         for what, x, out in events:
-            if isinstance(what, str):       # an activation function called in forward
+            if isinstance(what, Join):      # an addition or concatenation in forward
+                layers, joined = [Layer(what.kind, self.shape(out), 0, width=len(x))], True
+            elif isinstance(what, str):     # an activation function called in forward
                 layers = [Layer("activation", self.shape(out), 0, activation=what)]
             else:
                 layers = self.describe(what, self.shape(x), self.shape(out))
@@ -357,11 +411,46 @@ class Framework:
             if id(out) not in consumed:
                 ends.append(layers[-1].shape)
         out = self.shape(y)
+        if joined:                          # the joins were recorded where they ran
+            return
         if (len(ends) > 1 and all(len(e) == len(out) and e[1:] == out[1:] for e in ends)
                 and sum(e[0] for e in ends) == out[0]):
             yield Layer("concat", out, 0, width=len(ends)), block
         else:
             yield Layer(type(block).__name__, out, 0), block
+
+    @staticmethod
+    @contextlib.contextmanager
+    def recording(events, depth, functions):
+        """While inside, the functions ({(owner, name): what}) that a
+        block's forward calls outside its leaves (depth 0) are recorded as
+        events: an activation function by name, `+` and concatenation as a
+        Join of their inputs."""
+        saved = []
+
+        def wrap(original, what):
+            def recorded(*args, **kwargs):
+                out = original(*args, **kwargs)
+                if depth[0] == 0:
+                    if isinstance(what, Join):
+                        inputs = list(args[0]) if what.kind == "concat" else list(args[:2])
+                    else:
+                        inputs = args[0]
+                    events.append((what, inputs, out))
+                return out
+            return recorded
+
+        try:
+            for (owner, name), what in functions.items():
+                if not hasattr(owner, name):
+                    continue
+                original = getattr(owner, name)
+                saved.append((owner, name, original))
+                setattr(owner, name, wrap(original, what))
+            yield
+        finally:
+            for owner, name, original in reversed(saved):
+                setattr(owner, name, original)
 
     def loaders(self):
         return self.d2l.load_data_fashion_mnist(BATCH_SIZE, resize=self.network.image[1], shuffle=False)
@@ -370,6 +459,13 @@ class Framework:
         """The chapter's training loop; returns its TrainResult."""
         return self.d2l.train_ch6(net, train_iter, test_iter, num_epochs, self.network.lr, self.cpu,
                                   init_weights=False)
+
+
+@dataclass(frozen=True)
+class Join:
+    """How a block's forward joins paths: "add" (a residual connection) or
+    "concat" (along the channels)."""
+    kind: str
 
 
 class MXNet(Framework):
@@ -395,8 +491,10 @@ class MXNet(Framework):
 
     def sublayers(self, block):
         # Registered in creation order; MXNet 2 keeps weak references. A
-        # Gluon layer is a leaf even where it has children (Conv2D's `act`).
-        if _framework_class(block, "mxnet"):
+        # Gluon layer is a leaf even where it has children (Conv2D's `act`);
+        # a Sequential inside a block is a container.
+        if _framework_class(block, "mxnet") and not isinstance(
+                block, (self.nn.Sequential, self.nn.HybridSequential)):
             return []
         return [c() if not isinstance(c, self.mx.gluon.Block) else c for c in block._children.values()]
 
@@ -405,11 +503,23 @@ class MXNet(Framework):
         return [b for c in children for b in self._leaf_blocks(c)] if children else [block]
 
     def trace(self, block, x):
-        events = []
-        handles = [leaf.register_forward_hook(lambda b, inputs, out: events.append((b, inputs[0], out)))
-                   for leaf in self._leaf_blocks(block)]
+        events, depth, mx = [], [0], self.mx
+
+        def enter(b, inputs):
+            depth[0] += 1
+
+        def leave(b, inputs, out):
+            depth[0] -= 1
+            events.append((b, inputs[0], out))
+
+        handles = [h for leaf in self._leaf_blocks(block)
+                   for h in (leaf.register_forward_pre_hook(enter), leaf.register_forward_hook(leave))]
+        functions = {(mx.np.ndarray, "__add__"): Join("add"), (mx.np, "add"): Join("add"),
+                     (mx.np, "concatenate"): Join("concat"), (mx.np, "concat"): Join("concat"),
+                     (mx.npx, "relu"): "relu", (mx.npx, "sigmoid"): "sigmoid", (mx.np, "tanh"): "tanh"}
         try:
-            y = block(x)
+            with self.recording(events, depth, functions):
+                y = block(x)
         finally:
             for handle in handles:
                 handle.detach()
@@ -428,6 +538,12 @@ class MXNet(Framework):
         nn = self.nn
         params = sum(p.data().size for p in leaf.collect_params().values())
         act = leaf.act._act_type if getattr(leaf, "act", None) else None
+        if isinstance(leaf, nn.BatchNorm):
+            # Trained: gamma and beta; the running statistics are not counted.
+            trained = sum(p.data().size for p in leaf.collect_params().values() if p.grad_req != "null")
+            k = leaf._kwargs
+            return [Layer("batchnorm", out, trained, width=out[0], epsilon=k["eps"],
+                          momentum=round(k["momentum"], 12))]
         if isinstance(leaf, nn.Conv2D):
             k = leaf._kwargs
             return [Layer("conv", out, params, k["kernel"], k["stride"],
@@ -450,13 +566,18 @@ class MXNet(Framework):
             return [Layer("activation", out, params, activation=leaf._act_type)]
         return [Layer(type(leaf).__name__, out, params)]
 
+    def _arrays(self, leaf):
+        if isinstance(leaf, self.nn.BatchNorm):
+            return leaf.gamma, leaf.beta, leaf.running_mean, leaf.running_var
+        return leaf.weight, leaf.bias
+
     def set_param(self, leaf, param):
-        leaf.weight.set_data(self.mx.np.array(param.weight, ctx=self.cpu))
-        leaf.bias.set_data(self.mx.np.array(param.bias, ctx=self.cpu))
+        for p, value in zip(self._arrays(leaf), (param.weight, param.bias, param.mean, param.var)):
+            p.set_data(self.mx.np.array(value, ctx=self.cpu))
 
     def get_param(self, leaf, like):
-        return dataclasses.replace(like, weight=leaf.weight.data().asnumpy(),
-                                   bias=leaf.bias.data().asnumpy())
+        values = [p.data().asnumpy() for p in self._arrays(leaf)]
+        return dataclasses.replace(like, **dict(zip(("weight", "bias", "mean", "var"), values)))
 
     def images(self, X):
         return X.asnumpy()
@@ -467,6 +588,7 @@ class MXNet(Framework):
 
 class PyTorch(Framework):
     name, rate_attr = "pytorch", "p"
+    unbiased_running_var = True
 
     def __init__(self, namespace, network="vgg"):
         super().__init__(namespace, network)
@@ -478,7 +600,10 @@ class PyTorch(Framework):
         # Activations a forward may call as functions (Inception's F.relu).
         self.functions = {F.relu: "relu", torch.relu: "relu", torch.Tensor.relu: "relu",
                           F.tanh: "tanh", torch.tanh: "tanh", torch.Tensor.tanh: "tanh",
-                          F.sigmoid: "sigmoid", torch.sigmoid: "sigmoid", torch.Tensor.sigmoid: "sigmoid"}
+                          F.sigmoid: "sigmoid", torch.sigmoid: "sigmoid", torch.Tensor.sigmoid: "sigmoid",
+                          # and how it joins paths: ResNet's Y + X, DenseNet's torch.cat
+                          torch.Tensor.add: Join("add"), torch.Tensor.__add__: Join("add"),
+                          torch.add: Join("add"), torch.cat: Join("concat"), torch.concat: Join("concat")}
 
     def build(self):
         return super().build().eval()
@@ -491,7 +616,10 @@ class PyTorch(Framework):
             yield module
 
     def sublayers(self, module):
-        return [] if _framework_class(module, "torch") else list(module.children())   # in creation order
+        containers = (self.nn.Sequential, self.nn.ModuleList, self.nn.ModuleDict)
+        if _framework_class(module, "torch") and not isinstance(module, containers):
+            return []
+        return list(module.children())   # in creation order
 
     def trace(self, block, x):
         """Module hooks give the leaves as they run; a TorchFunctionMode gives
@@ -511,7 +639,11 @@ class PyTorch(Framework):
             def __torch_function__(self, func, types, args=(), kwargs=None):
                 out = func(*args, **(kwargs or {}))
                 if depth[0] == 0 and func in functions:
-                    events.append((functions[func], args[0], out))
+                    what = functions[func]
+                    if isinstance(what, Join):
+                        events.append((what, list(args[0]) if what.kind == "concat" else list(args[:2]), out))
+                    else:
+                        events.append((what, args[0], out))
                 return out
 
         leaves = [m for m in block.modules() if not self.sublayers(m)]
@@ -538,6 +670,10 @@ class PyTorch(Framework):
     def describe(self, leaf, x_in, out):
         nn = self.nn
         params = sum(p.numel() for p in leaf.parameters())
+        if isinstance(leaf, nn.modules.batchnorm._BatchNorm):
+            # PyTorch's momentum is the weight of the new value; None: a cumulative average.
+            momentum = None if leaf.momentum is None else round(1 - leaf.momentum, 12)
+            return [Layer("batchnorm", out, params, width=out[0], epsilon=leaf.eps, momentum=momentum)]
         if isinstance(leaf, nn.Conv2d):
             return [Layer("conv", out, params, leaf.kernel_size, leaf.stride,
                           _padding(leaf.padding, x_in[1:], leaf.kernel_size, leaf.stride), leaf.out_channels)]
@@ -564,14 +700,19 @@ class PyTorch(Framework):
             return [Layer("activation", out, params, activation=self.activations[type(leaf)])]
         return [Layer(type(leaf).__name__, out, params)]
 
+    def _arrays(self, leaf):
+        if isinstance(leaf, self.nn.modules.batchnorm._BatchNorm):
+            return leaf.weight, leaf.bias, leaf.running_mean, leaf.running_var
+        return leaf.weight, leaf.bias
+
     def set_param(self, leaf, param):
         with self.torch.no_grad():
-            leaf.weight.copy_(self.torch.from_numpy(param.weight))
-            leaf.bias.copy_(self.torch.from_numpy(param.bias))
+            for p, value in zip(self._arrays(leaf), (param.weight, param.bias, param.mean, param.var)):
+                p.copy_(self.torch.from_numpy(value))
 
     def get_param(self, leaf, like):
-        return dataclasses.replace(like, weight=leaf.weight.detach().numpy().copy(),
-                                   bias=leaf.bias.detach().numpy().copy())
+        values = [p.detach().numpy().copy() for p in self._arrays(leaf)]
+        return dataclasses.replace(like, **dict(zip(("weight", "bias", "mean", "var"), values)))
 
     def images(self, X):
         return X.numpy()
@@ -600,8 +741,9 @@ class TensorFlow(Framework):
             yield layer
 
     def sublayers(self, layer):
-        # Keras tracks a layer's sublayers in the order they were assigned.
-        if _framework_class(layer, "keras"):
+        # Keras tracks a layer's sublayers in the order they were assigned;
+        # a Sequential inside a block is a container.
+        if _framework_class(layer, "keras") and not isinstance(layer, self.tf.keras.Sequential):
             return []
         return list(layer._flatten_layers(include_self=False, recursive=False))
 
@@ -611,20 +753,29 @@ class TensorFlow(Framework):
         before, because Keras builds a subclassed model by running it."""
         leaves = {id(layer) for layer in block._flatten_layers(include_self=False, recursive=True)
                   if not self.sublayers(layer)}
-        events, base = [], self.layers.Layer
+        events, depth, base, tf = [], [0], self.layers.Layer, self.tf
         original = base.__call__
 
         def recording(layer, *args, **kwargs):
-            out = original(layer, *args, **kwargs)
-            if id(layer) in leaves:
-                events.append((layer, args[0], out))
+            if id(layer) not in leaves:
+                return original(layer, *args, **kwargs)
+            depth[0] += 1
+            try:
+                out = original(layer, *args, **kwargs)
+            finally:
+                depth[0] -= 1
+            events.append((layer, args[0], out))
             return out
 
+        functions = {(tf.Tensor, "__add__"): Join("add"), (tf, "add"): Join("add"), (tf.math, "add"): Join("add"),
+                     (tf, "concat"): Join("concat"), (tf.nn, "relu"): "relu", (tf.nn, "sigmoid"): "sigmoid",
+                     (tf.math, "sigmoid"): "sigmoid", (tf.nn, "tanh"): "tanh", (tf.math, "tanh"): "tanh"}
         with self.tf.device(self.cpu):
             block(x)
             base.__call__ = recording
             try:
-                y = block(x)
+                with self.recording(events, depth, functions):
+                    y = block(x)
             finally:
                 base.__call__ = original
         return events, y
@@ -649,6 +800,11 @@ class TensorFlow(Framework):
     def describe(self, leaf, x_in, out):
         layers = self.layers
         params = leaf.count_params()
+        if isinstance(leaf, layers.BatchNormalization):
+            # count_params() counts the moving mean and variance too.
+            trained = sum(int(np.prod(w.shape)) for w in leaf.trainable_weights)
+            return [Layer("batchnorm", out, trained, width=out[0], epsilon=leaf.epsilon,
+                          momentum=round(leaf.momentum, 12))]
         if isinstance(leaf, layers.Conv2D):
             return [Layer("conv", out, params, leaf.kernel_size, leaf.strides,
                           _padding(leaf.padding, x_in[1:], leaf.kernel_size, leaf.strides),
@@ -676,6 +832,11 @@ class TensorFlow(Framework):
         return [Layer(type(leaf).__name__, out, params)]
 
     def set_param(self, leaf, param):
+        if hasattr(leaf, "moving_variance"):           # BatchNormalization
+            for v, value in zip((leaf.gamma, leaf.beta, leaf.moving_mean, leaf.moving_variance),
+                                (param.weight, param.bias, param.mean, param.var)):
+                v.assign(value)
+            return
         w = param.weight
         if w.ndim == 4:
             kernel = w.transpose(2, 3, 1, 0)          # OIHW -> HWIO
@@ -687,6 +848,9 @@ class TensorFlow(Framework):
         leaf.bias.assign(param.bias)
 
     def get_param(self, leaf, like):
+        if hasattr(leaf, "moving_variance"):           # BatchNormalization
+            values = [v.numpy() for v in (leaf.gamma, leaf.beta, leaf.moving_mean, leaf.moving_variance)]
+            return dataclasses.replace(like, **dict(zip(("weight", "bias", "mean", "var"), values)))
         kernel = leaf.kernel.numpy()
         if kernel.ndim == 4:
             w = kernel.transpose(3, 2, 0, 1)          # HWIO -> OIHW
@@ -867,7 +1031,7 @@ def _build(network, source, text):
         for fw, (layer, leaf) in current.items():
             model = models[fw]
             model.layers.append(layer)
-            if layer.kind in ("conv", "dense"):
+            if layer.kind in ("conv", "dense", "batchnorm"):
                 model.weighted.append(leaf)
             elif layer.kind == "dropout":
                 model.dropouts.append(leaf)
@@ -890,6 +1054,18 @@ def initial_params(layers: list[Layer], seed: int = 0, image: tuple[int, int, in
     inputs = [image, *(layer.shape for layer in layers)]     # inputs[i]: the input of layer i in a chain
     params = []
     for index, layer in enumerate(layers):
+        if layer.kind == "batchnorm":
+            # gamma near 1, beta near 0; running statistics near those of the
+            # layer's inputs, so that inference mode neither saturates nor
+            # hides a mean or variance copied to the wrong place.
+            c = layer.width
+            gamma = 1 + (rng.random(c, np.float32) * 2 - 1) * np.float32(0.1)
+            beta = (rng.random(c, np.float32) * 2 - 1) * np.float32(0.1)
+            mean = (rng.random(c, np.float32) * 2 - 1) * np.float32(0.1)
+            var = np.float32(0.5) + rng.random(c, np.float32)
+            count = BATCH_SIZE * math.prod(layer.shape[1:])
+            params.append(Param(index, gamma, beta, None, mean, var, count))
+            continue
         if layer.kind not in ("conv", "dense"):
             continue
         fan_in = (layer.params - layer.width) // (layer.width * math.prod(layer.kernel or ()))
@@ -969,12 +1145,14 @@ def _max_abs(arrays: dict[str, np.ndarray], what: str, tol: float) -> dict[tuple
     return diffs
 
 
-def _step_differences(before: list[Param], after: dict[str, list[Param]], layers: list[Layer]):
+def _step_differences(before: list[Param], after: dict[str, list[Param]], layers: list[Layer],
+                      tolerances: tuple[float, float] | None = None):
     """Per pair, the largest relative difference over the layers, each layer's
     weights and bias taken together, of the updated weights, ||a - b|| / ||b||,
     and of the update itself, ||a - b|| / ||b - before||. One step moves the
     weights little, so the first is small even for a wrong gradient; the
     second shows that the gradients agree."""
+    weights_tol, update_tol = tolerances or (WEIGHTS_TOL, UPDATE_TOL)
     weights, updates = {}, {}
     for a, b in _pairs():
         weights[a, b] = updates[a, b] = 0.0
@@ -982,8 +1160,8 @@ def _step_differences(before: list[Param], after: dict[str, list[Param]], layers
             x, y, x0 = (np.concatenate([p.weight.ravel(), p.bias.ravel()]) for p in (pa, pb, start))
             gap = np.linalg.norm(x - y)
             for table, what, d, tol in (
-                    (weights, "updated weights", gap / np.linalg.norm(y), WEIGHTS_TOL),
-                    (updates, "update (new minus old weights)", gap / np.linalg.norm(y - x0), UPDATE_TOL)):
+                    (weights, "updated weights", gap / np.linalg.norm(y), weights_tol),
+                    (updates, "update (new minus old weights)", gap / np.linalg.norm(y - x0), update_tol)):
                 if not d <= tol:
                     raise EquivalenceError(
                         f"after one SGD step, the {what} of layer {start.layer} "
@@ -991,6 +1169,42 @@ def _step_differences(before: list[Param], after: dict[str, list[Param]], layers
                         f"{FRAMEWORK_LABELS[b]} by {d:.2e} relative (tolerance {tol:g})")
                 table[a, b] = max(table[a, b], float(d))
     return weights, updates
+
+
+def _running_differences(before: list[Param], after: dict[str, list[Param]], layers: list[Layer]):
+    """Batch normalization's running statistics after one step in training
+    mode, per pair the largest relative difference over the layers: of the
+    running mean's update, ||a - b|| / ||b - before||; and of the batch
+    variance each framework folded into its running variance, recovered as
+    old + (new - old) / (1 - momentum) and, for a framework that takes the
+    unbiased variance (PyTorch), multiplied by (n - 1) / n, n the values per
+    channel in the batch. `raw` is the same difference without that factor."""
+    frameworks = {fw: ADAPTERS[fw] for fw in FRAMEWORKS}
+    means, variances, raw = {}, {}, {}
+    for a, b in _pairs():
+        means[a, b] = variances[a, b] = raw[a, b] = 0.0
+        for start, pa, pb in zip(before, after[a], after[b]):
+            if start.mean is None:
+                continue
+            layer = layers[start.layer]
+            batch = {fw: start.var + (p.var - start.var) / np.float32(1 - layer.momentum)
+                     for fw, p in ((a, pa), (b, pb))}
+            biased = {fw: v * ((start.count - 1) / start.count if frameworks[fw].unbiased_running_var else 1)
+                      for fw, v in batch.items()}
+            for table, what, d, tol in (
+                    (means, "running mean's update", np.linalg.norm(pa.mean - pb.mean)
+                     / np.linalg.norm(pb.mean - start.mean), UPDATE_TOL),
+                    (variances, f"batch variance in the running variance (PyTorch's n/(n-1), "
+                                f"n = {start.count:,}, undone)",
+                     np.linalg.norm(biased[a] - biased[b]) / np.linalg.norm(biased[b]), VAR_TOL),
+                    (raw, None, np.linalg.norm(batch[a] - batch[b]) / np.linalg.norm(batch[b]), math.inf)):
+                if not d <= tol:
+                    raise EquivalenceError(
+                        f"after one SGD step, the {what} of layer {start.layer} ({layer.describe()}) "
+                        f"differ between {FRAMEWORK_LABELS[a]} and {FRAMEWORK_LABELS[b]} by {d:.2e} "
+                        f"relative (tolerance {tol:g})")
+                table[a, b] = max(table[a, b], float(d))
+    return {"means": means, "variances": variances, "raw": raw}
 
 
 # -- the report ----------------------------------------------------------------
@@ -1001,19 +1215,26 @@ TEXT = {
            "total": "합계", "pair": "비교한 프레임워크", "inputs": "입력 이미지 (최대 절대 차이)",
            "logits": "로짓 (최대 절대 차이)", "weights": "한 스텝 뒤 가중치 (최대 상대 차이)",
            "updates": "갱신량 (최대 상대 차이)",
-           "epoch": "에포크", "spread": "최대 차이", "loss": "훈련 손실"},
+           "epoch": "에포크", "spread": "최대 차이", "loss": "훈련 손실",
+           "means": "이동 평균의 갱신량 (최대 상대 차이)", "variances": "이동 분산에 들어간 배치 분산, n/(n-1) 보정 (최대 상대 차이)",
+           "raw": "같은 값, 보정 없이"},
     "zh": {"network": "网络", "chapter": "章节", "rows": "比较的层数", "logits_rel": "logits（最大差 / 最大 logit）",
            "seconds": "秒", "layer": "层", "shape": "输出形状 (C, H, W)", "params": "参数个数", "agree": "一致",
            "total": "合计", "pair": "对比的框架", "inputs": "输入图像（最大绝对差）",
            "logits": "logits（最大绝对差）", "weights": "更新一步后的权重（最大相对差）",
            "updates": "更新量（最大相对差）",
-           "epoch": "迭代周期", "spread": "最大差", "loss": "训练损失"},
+           "epoch": "迭代周期", "spread": "最大差", "loss": "训练损失",
+           "means": "移动平均的更新量（最大相对差）", "variances": "计入移动方差的批量方差，经 n/(n-1) 校正（最大相对差）",
+           "raw": "同一量，不校正"},
     "en": {"network": "network", "chapter": "chapter", "rows": "layers compared", "logits_rel": "logits (max diff / max logit)",
            "seconds": "seconds", "layer": "layer", "shape": "output shape (C, H, W)", "params": "parameters",
            "agree": "same", "total": "total", "pair": "frameworks", "inputs": "input images (max abs diff)",
            "logits": "logits (max abs diff)", "weights": "weights after one step (max rel diff)",
            "updates": "update (max rel diff)",
-           "epoch": "epoch", "spread": "max diff", "loss": "training loss"},
+           "epoch": "epoch", "spread": "max diff", "loss": "training loss",
+           "means": "running mean update (max rel diff)",
+           "variances": "batch variance in the running variance, n/(n-1) undone (max rel diff)",
+           "raw": "the same, not undone"},
 }
 
 
@@ -1051,6 +1272,11 @@ class Report:
     seconds: dict[str, float]
     network: Network = VGG
     scale: float = 0.0                        # the largest logit, for the scale of their differences
+    # batch normalization after one step (none without it): per pair, the
+    # largest relative difference of the running means' updates ("means"), of
+    # the batch variances with PyTorch's n/(n-1) undone ("variances"), and
+    # of those without undoing it ("raw"), see _running_differences
+    running: dict[str, dict[tuple[str, str], float]] = dataclasses.field(default_factory=dict)
 
     @_localized
     def layer_table(self):
@@ -1071,6 +1297,14 @@ class Report:
         rows = [[f"{FRAMEWORK_LABELS[a]} – {FRAMEWORK_LABELS[b]}", *(f"{t[a, b]:.1e}" for t in tables)]
                 for a, b in _pairs()]
         return _markdown([_text(key) for key in ("pair", "inputs", "logits", "weights", "updates")], rows)
+
+    @_localized
+    def running_table(self):
+        """Batch normalization's running statistics after one step (see _running_differences)."""
+        keys = ("means", "variances", "raw")
+        rows = [[f"{FRAMEWORK_LABELS[a]} – {FRAMEWORK_LABELS[b]}", *(f"{self.running[k][a, b]:.1e}" for k in keys)]
+                for a, b in _pairs()]
+        return _markdown([_text("pair"), *(_text(k) for k in keys)], rows)
 
     @_localized
     def loss_table(self):
@@ -1168,7 +1402,8 @@ def _run(network: Network, source) -> Report:
     if not np.ptp(first, axis=0).max() > 0:     # all-equal logits would prove nothing
         raise EquivalenceError(f"the logits are the same for every image ({scale:.1e}): "
                                "the comparison of logits shows nothing")
-    weights, updates = _step_differences(params, updated, layers)
+    weights, updates = _step_differences(params, updated, layers, network.step_tol)
+    running = _running_differences(params, updated, layers) if any(p.mean is not None for p in params) else {}
     for epoch in range(network.epochs):
         for a, b in _pairs():
             la, lb = losses[a][epoch], losses[b][epoch]
@@ -1177,4 +1412,4 @@ def _run(network: Network, source) -> Report:
                     f"epoch {epoch + 1}: training loss {la:.6f} in {FRAMEWORK_LABELS[a]}, "
                     f"{lb:.6f} in {FRAMEWORK_LABELS[b]} (tolerance {LOSS_TOL:g})")
     totals = {fw: sum(row.layers[fw].params for row in rows) for fw in FRAMEWORKS}
-    return Report(rows, totals, inputs, logits, weights, updates, losses, seconds, network, scale)
+    return Report(rows, totals, inputs, logits, weights, updates, losses, seconds, network, scale, running)

@@ -1,4 +1,5 @@
-"""Each network of the part (AlexNet, VGG-11, NiN, GoogLeNet) is one network
+"""Each network of the part (AlexNet, VGG-11, NiN, GoogLeNet, LeNet with
+batch normalization, ResNet-18, DenseNet) is one network
 in MXNet, PyTorch and TensorFlow (scripts/equivalence.py), and a small change
 to one framework's model code in any chapter is caught, naming the chapter,
 the framework and the layer."""
@@ -22,8 +23,12 @@ VGG11 = [CONV, POOL, CONV, POOL, CONV, CONV, POOL, CONV, CONV, POOL, CONV, CONV,
          "flatten", "dense 4096 + relu", "dropout 0.5", "dense 4096 + relu", "dropout 0.5", "dense 10"]
 
 
-# Per network: rows of the table, conv layers, dense layers, concatenations.
-SHAPES = {"alexnet": (14, 5, 3, 0), "vgg": (19, 8, 3, 0), "nin": (18, 12, 0, 0), "googlenet": (82, 57, 1, 9)}
+# Per network: rows of the table, conv layers, dense layers, concatenations,
+# additions, batch normalizations.
+SHAPES = {"alexnet": (14, 5, 3, 0, 0, 0), "vgg": (19, 8, 3, 0, 0, 0), "nin": (18, 12, 0, 0, 0, 0),
+          "googlenet": (82, 57, 1, 9, 0, 0), "batch-norm": (16, 2, 3, 0, 0, 4),
+          "resnet": (66, 20, 1, 0, 8, 17), "densenet": (85, 20, 1, 16, 0, 21)}
+BATCH_NORM = {"batch-norm", "resnet", "densenet"}
 
 
 def _check(network):
@@ -56,25 +61,60 @@ def any_report(request):
 
 
 def test_every_network_of_the_part_is_in_the_table():
-    assert list(equivalence.NETWORKS) == ["alexnet", "vgg", "nin", "googlenet"]
+    assert list(equivalence.NETWORKS) == ["alexnet", "vgg", "nin", "googlenet", "batch-norm", "resnet", "densenet"]
     for network in equivalence.NETWORKS.values():
         assert network.source.is_file()
 
 
 def test_each_network_is_the_same_in_every_framework(any_report):
     network = any_report.network
-    rows, convs, denses, concats = SHAPES[network.key]
+    rows, *counts = SHAPES[network.key]
     assert len(any_report.rows) == rows and all(row.agree for row in any_report.rows)
     kinds = [row.layer.kind for row in any_report.rows]
-    assert (kinds.count("conv"), kinds.count("dense"), kinds.count("concat")) == (convs, denses, concats)
+    assert [kinds.count(k) for k in ("conv", "dense", "concat", "add", "batchnorm")] == counts
     assert any_report.rows[-1].layer.shape == (10,)
     assert any_report.totals == dict.fromkeys(FRAMEWORKS, network.total_params)
     assert max(any_report.inputs.values()) <= equivalence.INPUT_TOL
     assert max(any_report.logits.values()) <= equivalence.LOGITS_TOL
     assert any_report.scale > 0
-    assert max(any_report.weights.values()) <= equivalence.WEIGHTS_TOL
-    assert max(any_report.updates.values()) <= equivalence.UPDATE_TOL
+    weights_tol, update_tol = network.step_tol or (equivalence.WEIGHTS_TOL, equivalence.UPDATE_TOL)
+    assert max(any_report.weights.values()) <= weights_tol
+    assert max(any_report.updates.values()) <= update_tol
     assert bool(any_report.losses) == bool(network.epochs)
+    assert bool(any_report.running) == (network.key in BATCH_NORM)
+
+
+def test_batch_normalization_is_the_same_in_every_framework(any_report):
+    """The chapters set Keras' epsilon and momentum to MXNet's and PyTorch's
+    defaults (1e-5; 0.9 as the weight of the old running value); after one
+    step the running means agree, and the running variances once PyTorch's
+    unbiased n/(n-1) is undone, which does show without undoing it."""
+    if any_report.network.key not in BATCH_NORM:
+        pytest.skip("no batch normalization")
+    norms = [row.layer for row in any_report.rows if row.layer.kind == "batchnorm"]
+    assert {(layer.epsilon, layer.momentum) for layer in norms} == {(1e-5, 0.9)}
+    assert all(layer.params == 2 * layer.width for layer in norms)     # gamma and beta
+    running = any_report.running
+    assert max(running["means"].values()) <= equivalence.UPDATE_TOL
+    assert max(running["variances"].values()) <= equivalence.VAR_TOL
+    for pair, raw in running["raw"].items():
+        if "pytorch" in pair:
+            assert raw > 10 * running["variances"][pair]
+        else:
+            assert raw == running["variances"][pair]
+
+
+def test_residual_additions_and_dense_concatenations():
+    resnet, _ = equivalence.build("resnet")
+    block = [r.layer.describe() for r in resnet[18:26]]
+    assert block == ["conv 3x3, stride 2, pad 1", "batchnorm, eps 1e-05, momentum 0.9", "activation + relu",
+                     "conv 3x3, stride 1, pad 1", "batchnorm, eps 1e-05, momentum 0.9",
+                     "conv 1x1, stride 2, pad 0", "add of 2 paths", "activation + relu"]
+    assert resnet[24].layer.shape == (128, 12, 12)
+    densenet, _ = equivalence.build("densenet")
+    assert [r.layer.describe() for r in densenet[4:8]] == [
+        "batchnorm, eps 1e-05, momentum 0.9", "activation + relu", "conv 3x3, stride 1, pad 1", "concat of 2 paths"]
+    assert [densenet[i].layer.shape[0] for i in (7, 11, 15, 19)] == [96, 128, 160, 192]
 
 
 def test_global_pooling_and_inception_paths():
@@ -177,6 +217,26 @@ def test_one_execution_holds_every_edition(report, monkeypatch):
      "kernel (3, 3) instead of (5, 5)"),
     ("googlenet", "mxnet", "Inception(112, (144, 288)", "Inception(112, (144, 256)", 48,
      "conv 3x3, stride 1, pad 1 + relu", "width 256 instead of 288"),
+    ("batch-norm", "tensorflow", "Conv2D(6, kernel_size=5),\n        tf.keras.layers.BatchNormalization(epsilon=1e-5",
+     "Conv2D(6, kernel_size=5),\n        tf.keras.layers.BatchNormalization(epsilon=1e-3", 1,
+     "batchnorm, eps 0.001, momentum 0.9", "epsilon 0.001 instead of 1e-05"),
+    ("batch-norm", "pytorch", "nn.BatchNorm2d(16)", "nn.BatchNorm2d(16, momentum=0.01)", 5,
+     "batchnorm, eps 1e-05, momentum 0.99", "momentum 0.99 instead of 0.9"),
+    ("batch-norm", "mxnet", "nn.Dense(84), nn.BatchNorm()", "nn.Dense(64), nn.BatchNorm()", 12,
+     "dense 64", "width 64 instead of 84"),
+    ("resnet", "tensorflow", "self.bn1 = tf.keras.layers.BatchNormalization(epsilon=1e-5,",
+     "self.bn1 = tf.keras.layers.BatchNormalization(epsilon=1e-3,", 5,
+     "batchnorm, eps 0.001, momentum 0.9", "epsilon 0.001 instead of 1e-05"),
+    ("resnet", "mxnet", "Residual(num_channels, use_1x1conv=True, strides=2)",
+     "Residual(num_channels, use_1x1conv=True, strides=1)", 18, "conv 3x3, stride 1, pad 1",
+     "stride (1, 1) instead of (2, 2)"),
+    ("resnet", "pytorch", "return F.relu(Y + X)", "return F.relu(Y)", 9, "activation + relu",
+     "kind activation instead of add"),
+    ("densenet", "tensorflow", "momentum=0.9),\n        tf.keras.layers.ReLU(),\n        tf.keras.layers.Conv2D(num_channels, 1)",
+     "momentum=0.99),\n        tf.keras.layers.ReLU(),\n        tf.keras.layers.Conv2D(num_channels, 1)", 20,
+     "batchnorm, eps 1e-05, momentum 0.99", "momentum 0.99 instead of 0.9"),
+    ("densenet", "mxnet", "nn.AvgPool2D(pool_size=2, strides=2)", "nn.MaxPool2D(pool_size=2, strides=2)", 23,
+     "maxpool 2x2, stride 2", "kind maxpool instead of avgpool"),
 ])
 def test_a_small_change_in_one_framework_is_caught(network, framework, old, new, index, layer, what):
     net = equivalence.NETWORKS[network]
