@@ -1,4 +1,5 @@
 """Reading the book's sources and executed notebooks, for the chapter tests."""
+import ast
 import re
 
 import nbformat
@@ -61,3 +62,14 @@ def layer_rows(text, framework):
             shape = (shape[0], shape[3], shape[1], shape[2])
         rows.append((m.group(1), shape, int(m.group(3).replace(",", ""))))
     return rows
+
+
+def defined_names(source):
+    """Names a code cell defines at its top level (functions, classes, assignments)."""
+    names = set()
+    for node in ast.parse(source).body:
+        if isinstance(node, (ast.ClassDef, ast.FunctionDef)):
+            names.add(node.name)
+        elif isinstance(node, ast.Assign):
+            names |= {t.id for t in node.targets if isinstance(t, ast.Name)}
+    return names

@@ -2,7 +2,6 @@
 transition layer, network shapes and parameter counts, and the figures the
 prose quotes are the ones this file computes from the configuration (never
 copied from the prose)."""
-import ast
 import re
 
 import pytest
@@ -10,6 +9,7 @@ import pytest
 from scripts import book
 from scripts.source import parse
 from tests.chapter import executed
+from tests.chapter.executed import defined_names
 from tests.chapter.executed import headings
 
 PAGE = "chapter_convolutional-modern/densenet"
@@ -109,17 +109,6 @@ def test_figure_labels_the_computed_shapes(lang):
     for _, shape, _, _ in stages()[:-2]:
         assert "{}@{}×{}".format(*shape) in figure
     assert "64@24×24" in figure and "96@12×12" in figure
-
-
-def defined_names(source):
-    names = set()
-    for node in ast.parse(source).body:
-        if isinstance(node, (ast.ClassDef, ast.FunctionDef)):
-            names.add(node.name)
-        elif isinstance(node, ast.Assign):
-            for target in node.targets:
-                names |= {n.id for n in ast.walk(target) if isinstance(n, ast.Name)}
-    return names
 
 
 MODEL = {"conv_block", "DenseBlock", "transition_block", "net"}

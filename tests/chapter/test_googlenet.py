@@ -1,13 +1,13 @@
 """The GoogLeNet chapter: every framework prints the same stages and parameter
 counts, and the figures the prose quotes are the ones this file computes from
 the network's configuration (never copied from the prose)."""
-import ast
 import re
 
 import pytest
 
 from scripts import book
 from tests.chapter import executed
+from tests.chapter.executed import defined_names
 from scripts.source import parse
 
 PAGE = "chapter_convolutional-modern/googlenet"
@@ -117,16 +117,6 @@ def test_page_has_figure_citations_and_exercise_answers(lang):
     exercises = text.split("(sec-googlenet-exercises)=")[1]
     numbered = re.findall(r"^\d+\. ", exercises, re.M)
     assert len(numbered) == exercises.count(":::{dropdown}") > 0
-
-
-def defined_names(source):
-    names = set()
-    for node in ast.parse(source).body:
-        if isinstance(node, (ast.ClassDef, ast.FunctionDef)):
-            names.add(node.name)
-        elif isinstance(node, ast.Assign):
-            names |= {t.id for t in node.targets if isinstance(t, ast.Name)}
-    return names
 
 
 MODEL = {"Inception", "b1", "b2", "b3", "b4", "b5", "net"}

@@ -1,7 +1,6 @@
 """The ResNet chapter: every framework prints the same residual blocks, stages
 and parameter counts, and the figures the prose quotes are the ones this file
 computes from the network's configuration (never copied from the prose)."""
-import ast
 import re
 
 import pytest
@@ -9,6 +8,7 @@ import pytest
 from scripts import book
 from scripts.source import parse
 from tests.chapter import executed
+from tests.chapter.executed import defined_names
 
 PAGE = "chapter_convolutional-modern/resnet"
 EDITIONS = list(book.editions())
@@ -110,16 +110,6 @@ def test_page_has_figure_citations_and_exercise_answers(lang):
     exercises = text.split("(sec-resnet-exercises)=")[1]
     numbered = re.findall(r"^\d+\. ", exercises, re.M)
     assert len(numbered) == exercises.count(":::{dropdown}") > 0
-
-
-def defined_names(source):
-    names = set()
-    for node in ast.parse(source).body:
-        if isinstance(node, (ast.ClassDef, ast.FunctionDef)):
-            names.add(node.name)
-        elif isinstance(node, ast.Assign):
-            names |= {t.id for t in node.targets if isinstance(t, ast.Name)}
-    return names
 
 
 def model_names(framework):
