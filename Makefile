@@ -1,7 +1,7 @@
 # Build and test the book. `make help` lists the targets.
-#   make book [PROFILE=auto|quick|full]   set up, execute, merge and render both editions
+#   make book [PROFILE=auto|quick|full]   set up, execute, merge and render both editions and their PDFs
 #   make test                              set up, then run the whole test suite
-# Slices for CI: make execute FRAMEWORK=pytorch (once for both editions); make merge; make html.
+# Slices for CI: make execute FRAMEWORK=pytorch (once for both editions); make merge; make pdf; make html.
 
 # Python 3.11 when installed: the version every pin in requirements*.txt was tested with.
 PYTHON ?= $(shell command -v python3.11 2>/dev/null || echo python3)
@@ -30,7 +30,7 @@ FRAMEWORKS := $(foreach f,$(FRAMEWORK),--framework $(f))
 SELECT := $(foreach e,$(EDITION),--lang $(e)) $(FRAMEWORKS)
 
 .DEFAULT_GOAL := help
-.PHONY: help setup system data execute merge html book test bench notebooks colab-check record gpu-lock clean
+.PHONY: help setup system data execute merge pdf html book test bench notebooks colab-check record gpu-lock clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 16
@@ -64,11 +64,14 @@ execute: data ## execute each page once per framework for both editions (FRAMEWO
 merge: setup ## merge executed notebooks into the pages of each edition
 	$(PY) -m scripts.merge --profile $(PROFILE) $(foreach e,$(EDITION),--lang $(e))
 
-html: setup ## render both editions (warnings are errors)
+pdf: setup ## typeset one PDF per edition and framework -> _build/pdf/ (EDITION=, FRAMEWORK= select)
+	$(PY) -m scripts.build_pdf --profile $(PROFILE) $(SELECT)
+
+html: setup ## render both editions (warnings are errors), their download menus offering the PDFs
 	$(PY) -m scripts.build_html $(foreach e,$(EDITION),--lang $(e))
 
-book: ## the whole book: set-up, data, execution, rendering -> _build/html/
-	@$(MAKE) --no-print-directory execute merge PROFILE=$(PROFILE)
+book: ## the whole book: set-up, data, execution, PDFs, rendering -> _build/html/
+	@$(MAKE) --no-print-directory execute merge pdf PROFILE=$(PROFILE)
 	@$(MAKE) --no-print-directory html
 
 test: data ## the whole test suite (network-free once the data is in place)

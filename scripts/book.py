@@ -81,6 +81,20 @@ def site_source(lang: str) -> Path:
     return BUILD / "src" / lang
 
 
+def pdf_source(lang: str, framework: str) -> Path:
+    """Merged MyST pages of one edition with one framework's code, for its PDF."""
+    return BUILD / "pdf" / "src" / lang / framework
+
+
+def pdf_stem(lang: str, framework: str) -> str:
+    return f"d2l-{lang}-{framework}"
+
+
+def pdf_path(lang: str, framework: str) -> Path:
+    """The PDF of one edition with one framework's code (scripts/build_pdf.py)."""
+    return BUILD / "pdf" / f"{pdf_stem(lang, framework)}.pdf"
+
+
 def html_dir(lang: str | None = None) -> Path:
     return BUILD / "html" if lang is None else BUILD / "html" / lang
 

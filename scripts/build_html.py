@@ -1,5 +1,5 @@
 """Render the merged pages of each edition to HTML with Sphinx (warnings are
-errors), put each edition's notebook archives beside its pages
+errors), put each edition's notebook archives and PDFs beside its pages
 (scripts/downloads.py), and write the site root: the landing page, the 404
 page and the favicon (scripts/landing).
 
@@ -53,6 +53,8 @@ def edition_config(lang: str) -> dict:
     sphinx_config["d2l_downloads"] = [
         {key: archive[key] for key in ("framework", "label", "href")}
         for archive in downloads.archives(lang)]
+    # Its PDFs, those `make pdf` has built.
+    sphinx_config["d2l_pdfs"] = downloads.pdfs(lang)
     sphinx.setdefault("extra_extensions", []).append("d2l_site")
     # Sphinx copies static files only when some page is rebuilt: a digest of
     # the extension in the configuration makes its edits rebuild the site.
@@ -86,6 +88,10 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     failed = []
     for lang in args.lang or list(book.editions()):
+        missing = [fw for fw in book.FRAMEWORKS if not book.pdf_path(lang, fw).is_file()]
+        if missing:
+            print(f"note: edition {lang} has no PDF for {', '.join(missing)} in its download menu: "
+                  "run `make pdf` first", file=sys.stderr)
         if build(lang) != 0:
             failed.append(lang)
         downloads.write(lang)

@@ -1,4 +1,5 @@
-"""Zip archives of the Colab notebooks, one per edition and framework.
+"""What each edition offers for download: zip archives of the Colab
+notebooks and the PDFs (scripts/build_pdf.py), one per edition and framework.
 
 Each archive holds the notebooks of one edition and framework as they are
 committed under `notebooks/<edition>/<framework>/` (`make notebooks` writes
@@ -8,6 +9,9 @@ The landing page (scripts/landing) and every page's download menu (the site
 extension's `downloads.py`, configured by scripts/build_html.py) link to them.
 
 Archives are byte-for-byte reproducible: sorted members with a fixed date.
+The PDFs that `make pdf` has built are copied beside them as
+`<edition>/downloads/d2l-<edition>-<framework>.pdf`, and the download menu
+offers those.
 """
 from __future__ import annotations
 
@@ -45,6 +49,18 @@ def archives(lang: str) -> list[dict[str, str]]:
             for fw in book.FRAMEWORKS if notebooks(lang, fw)]
 
 
+def pdf_href(lang: str, framework: str) -> str:
+    """The PDF's URL relative to its edition's root."""
+    return f"{FOLDER}/{book.pdf_path(lang, framework).name}"
+
+
+def pdfs(lang: str) -> list[dict[str, str]]:
+    """The edition's PDFs built so far: `{'framework', 'label', 'href'}` in
+    the book's framework order."""
+    return [{"framework": fw, "label": book.FRAMEWORK_LABELS[fw], "href": pdf_href(lang, fw)}
+            for fw in book.FRAMEWORKS if book.pdf_path(lang, fw).is_file()]
+
+
 def archive_bytes(lang: str, framework: str) -> bytes:
     folder = book.NOTEBOOKS / lang / framework
     buffer = io.BytesIO()
@@ -58,12 +74,15 @@ def archive_bytes(lang: str, framework: str) -> bytes:
 
 
 def write(lang: str, edition_dir: Path | None = None) -> list[Path]:
-    """Write the edition's archives into its output folder; return their paths."""
+    """Write the edition's archives and copy its PDFs into its output folder;
+    return their paths."""
     edition_dir = edition_dir or book.html_dir(lang)
+    contents = {entry["href"]: archive_bytes(lang, entry["framework"]) for entry in archives(lang)}
+    contents.update({entry["href"]: book.pdf_path(lang, entry["framework"]).read_bytes()
+                     for entry in pdfs(lang)})
     written = []
-    for entry in archives(lang):
-        path = edition_dir / entry["href"]
-        path.parent.mkdir(parents=True, exist_ok=True)
-        write_if_changed(path, archive_bytes(lang, entry["framework"]))
+    for href, content in contents.items():
+        path = edition_dir / href
+        write_if_changed(path, content)
         written.append(path)
     return written

@@ -46,15 +46,39 @@ def source_hash(paths) -> str:
     return digest.hexdigest()
 
 
-def library_hash(name: str, reads: str | None = None) -> str:
-    """The code a notebook runs besides its own cells: the `d2l` package and,
-    for pages executed once with every framework (the build's checks), the
-    `scripts` package and the code they read of the chapters: what `reads`
-    (`module:function`, from the page's front matter) returns, else every
-    code cell of every page. Prose is never part of it."""
+SCRIPTS_IMPORT = re.compile(r"^[ \t]*(?:from[ \t]+(scripts(?:\.\w+)*)[ \t]+import[ \t]+(?:\(([^)]*)\)|([^\n#]+))"
+                            r"|import[ \t]+(scripts(?:\.\w+)*))", re.M)
+
+
+def scripts_read(code: list[str]) -> list[Path]:
+    """The modules of the `scripts` package that `code` imports, directly or
+    through one another, in path order."""
+    found: set[Path] = set()
+    todo = list(code)
+    while todo:
+        for match in SCRIPTS_IMPORT.finditer(todo.pop()):
+            module = match[1] or match[4]
+            imported = (match[2] or match[3] or "").replace("\n", " ").split(",")
+            names = [module] + [f"{module}.{n.split()[0]}" for n in imported if n.strip()]
+            for name in names:
+                path = book.ROOT / (name.replace(".", "/") + ".py")
+                if path.is_file() and path not in found:
+                    found.add(path)
+                    todo.append(path.read_text(encoding="utf-8"))
+    return sorted(found)
+
+
+def library_hash(name: str, reads: str | None = None, code: list[str] = ()) -> str:
+    """The code a notebook runs besides its own cells (`code`): the `d2l`
+    package and, for pages executed once with every framework (the build's
+    checks), the modules of `scripts` they import and the code they read of
+    the chapters: what `reads` (`module:function`, from the page's front
+    matter) returns, else every code cell of every page. Prose is never part
+    of it."""
     digest = hashlib.sha256(source_hash((book.ROOT / "d2l").rglob("*.py")).encode())
     if name == ALL:
-        digest.update(source_hash((book.ROOT / "scripts").glob("*.py")).encode())
+        imports = [*code, f"import {reads.split(':')[0]}"] if reads else code
+        digest.update(source_hash(scripts_read(imports)).encode())
         if reads:
             module, function = reads.split(":")
             digest.update(json.dumps(getattr(importlib.import_module(module), function)()).encode())
@@ -89,7 +113,8 @@ def cache_key(nb, framework: str, profile: str) -> str:
         "format": RECORD_FORMAT,
         # What runs: a comment edited in either edition executes nothing.
         "code": [code_parity.program(c.source) for c in nb.cells if c.cell_type == "code"],
-        "library": library_hash(framework, nb.metadata.get("d2l_reads")),
+        "library": library_hash(framework, nb.metadata.get("d2l_reads"),
+                                [c.source for c in nb.cells if c.cell_type == "code"]),
         "profile": profile,
         "languages": languages(),
         "frameworks": framework_versions(framework),

@@ -196,13 +196,16 @@ def results_md(lang: str, results: list[dict]) -> str:
 
 
 def load_executed(page: Page, executed_paths: dict[str, Path], request: str,
-                  kept: dict[str, Path] | None = None):
-    """Executed notebooks per framework with, for each, source cell index ->
-    outputs and the metadata, its results naming their source cell. Where a
+                  kept: dict[str, Path] | None = None, framework: str | None = None):
+    """Executed notebooks per framework (only `framework`'s, when given, for a
+    page split per framework) with, for each, source cell index -> outputs
+    and the metadata, its results naming their source cell. Where a
     framework did not run the full profile, its kept record (`kept`, see
     scripts/records.py) is used instead while it matches the code."""
     executed = {}
     for fw in notebooks_for(page):
+        if framework and fw not in (framework, ALL):
+            continue
         profile = book.resolve_profile(request, fw)
         nb, origin = split(page, fw)
         record = (records.lookup(nb, fw, kept[fw]) if profile != "full" and fw in (kept or {})
@@ -247,24 +250,33 @@ def groups(cells: list[Cell]):
         yield run
 
 
-def merge_page(lang: str, page_name: str, request: str) -> dict[Path, bytes]:
+def target(lang: str, framework: str | None = None) -> Path:
+    """Where an edition's merged pages go: the site's, or one framework's
+    (the PDF's, scripts/build_pdf.py)."""
+    return book.pdf_source(lang, framework) if framework else book.site_source(lang)
+
+
+def merge_page(lang: str, page_name: str, request: str,
+               framework: str | None = None) -> dict[Path, bytes]:
     """Return {path: content} of one merged page of the book and its images."""
     paths = {fw: book.executed_path(book.resolve_profile(request, fw), page_name, fw)
              for fw in (*book.FRAMEWORKS, ALL)}
     kept = {fw: records.record_path(page_name, fw) for fw in (*book.FRAMEWORKS, ALL)}
     return merge_source(book.source_path(lang, page_name), paths,
-                        book.site_source(lang) / f"{page_name}.md", lang, request, kept)
+                        target(lang, framework) / f"{page_name}.md", lang, request, kept, framework)
 
 
 def merge_source(source: Path, executed_paths: dict[str, Path], out_path: Path, lang: str,
-                 request: str, kept: dict[str, Path] | None = None) -> dict[Path, bytes]:
+                 request: str, kept: dict[str, Path] | None = None,
+                 framework: str | None = None) -> dict[Path, bytes]:
     """Return {path: content} of the page merged from `source` and its executed
     notebooks (run in the profile `request` resolves to for each, or kept
     full-profile records where they match), to be written at `out_path`, plus
-    its output images."""
+    its output images. With `framework`, the page holds that framework's
+    cells and outputs only, without tabs."""
     page = parse(source)
     assets = Assets(out_path.parent, out_path.stem)
-    executed = load_executed(page, executed_paths, request, kept)
+    executed = load_executed(page, executed_paths, request, kept, framework)
 
     def cell_md(index, cell, fw=None):
         if cell.kind == "markdown":
@@ -292,8 +304,12 @@ def merge_source(source: Path, executed_paths: dict[str, Path], out_path: Path, 
                 blocks.append(cell_md(index, cell))
             continue
         items = [(fw, "\n".join(cell_md(i, c, fw) for i, c in run if fw in c.frameworks))
-                 for fw in book.FRAMEWORKS if any(fw in c.frameworks for _, c in run)]
-        blocks.append(tab_set(items, 2))
+                 for fw in book.FRAMEWORKS if any(fw in c.frameworks for _, c in run)
+                 and framework in (None, fw)]
+        if framework:
+            blocks.extend(body for _, body in items)
+        else:
+            blocks.append(tab_set(items, 2))
         # The frameworks' training results side by side, under the tabs that trained.
         cells = {index for index, _ in run}
         results = [r for _, meta in executed.values() for r in meta["results"] if r["cell"] in cells]
@@ -321,24 +337,25 @@ def write_if_changed(path: Path, content: bytes) -> bool:
 GENERATED_ELSEWHERE = {"_config.yml", "_toc.yml", "conf.py"}
 
 
-def merge_edition(lang: str, request: str) -> int:
-    """Merge every page of one edition and copy its other files; return the number
-    of files written. Files no longer produced are removed."""
-    target = book.site_source(lang)
+def merge_edition(lang: str, request: str, framework: str | None = None) -> int:
+    """Merge every page of one edition (for the site, or with one framework's
+    code for its PDF) and copy its other files; return the number of files
+    written. Files no longer produced are removed."""
+    folder = target(lang, framework)
     files: dict[Path, bytes] = {}
-    pages = book.pages()
-    for page_name in pages:
-        files.update(merge_page(lang, page_name, request))
-    for path in (book.NOTEBOOKS / lang).rglob("*.ipynb"):
-        files[target / "_extra" / "_notebooks" / path.relative_to(book.NOTEBOOKS / lang)] = path.read_bytes()
+    for page_name in book.pages():
+        files.update(merge_page(lang, page_name, request, framework))
+    if not framework:  # notebooks offered for download on the site
+        for path in (book.NOTEBOOKS / lang).rglob("*.ipynb"):
+            files[folder / "_extra" / "_notebooks" / path.relative_to(book.NOTEBOOKS / lang)] = path.read_bytes()
     for path in (book.BOOK / lang).rglob("*"):
         if path.is_file() and path.suffix != ".md":  # pages are merged above
-            files[target / path.relative_to(book.BOOK / lang)] = path.read_bytes()
+            files[folder / path.relative_to(book.BOOK / lang)] = path.read_bytes()
     for path in book.BOOK.glob("*.bib"):  # one bibliography for both editions
-        files[target / path.name] = path.read_bytes()
+        files[folder / path.name] = path.read_bytes()
     written = sum(write_if_changed(p, c) for p, c in files.items())
-    for path in target.rglob("*"):
-        if path.is_file() and path not in files and path.relative_to(target).as_posix() not in GENERATED_ELSEWHERE:
+    for path in folder.rglob("*"):
+        if path.is_file() and path not in files and path.relative_to(folder).as_posix() not in GENERATED_ELSEWHERE:
             path.unlink()
     return written
 

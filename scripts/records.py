@@ -39,7 +39,9 @@ def record_key(nb, notebook: str) -> str:
     code cells, the `d2l` package (and, for ALL, the build's checks) and the
     dataset. Versions and device are part of its stamp, not of its validity."""
     inputs = {"code": [code_parity.program(c.source) for c in nb.cells if c.cell_type == "code"],
-              "library": library_hash(notebook, nb.metadata.get("d2l_reads")), "data": data.checksums()}
+              "library": library_hash(notebook, nb.metadata.get("d2l_reads"),
+                                      [c.source for c in nb.cells if c.cell_type == "code"]),
+              "data": data.checksums()}
     return hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest()
 
 

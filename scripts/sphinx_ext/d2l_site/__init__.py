@@ -26,6 +26,9 @@ Config values:
     Archives of the edition's notebooks offered in every page's download
     menu: ``[{'framework', 'label', 'href'}]``, ``href`` relative to the
     edition's root (see ``downloads.py``).
+``d2l_pdfs``
+    The edition's PDFs, one per framework, offered in the same menu, in the
+    same form.
 ``d2l_mathjax_dir``
     A MathJax 2 installation (default: Debian's libjs-mathjax) to copy into
     the site instead of loading MathJax from a CDN; '' keeps the CDN.
@@ -36,7 +39,7 @@ canonical URL.
 
 See ``search.py`` for the search, ``page.py`` for what each page gets,
 ``head.py`` for its favicon, description and social preview,
-``downloads.py`` for the notebook archives in the download menu,
+``downloads.py`` for the PDFs and notebook archives in the download menu,
 ``mathjax.py`` for the local MathJax and ``bibliography.py`` for the
 citation and bibliography styles ``d2l_author_year`` and ``d2l`` in the
 edition's language (with sphinxcontrib-bibtex).
@@ -104,6 +107,7 @@ def setup(app: Sphinx) -> dict:
     app.add_config_value('d2l_repository_url', '', 'html', str)
     app.add_config_value('d2l_repository_branch', 'main', 'html', str)
     app.add_config_value('d2l_downloads', [], 'html', list)
+    app.add_config_value('d2l_pdfs', [], 'html', list)
     app.add_config_value('d2l_mathjax_dir', mathjax.DEFAULT_DIR, 'html', str)
     # Set by the book's build to a digest of this extension, so that editing
     # it (CSS, JS, templates) rebuilds every page.

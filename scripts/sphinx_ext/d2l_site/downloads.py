@@ -1,10 +1,12 @@
-"""Archives of the edition's notebooks in the theme's download menu.
+"""The edition's PDFs and notebook archives in the theme's download menu.
 
-``d2l_downloads`` lists the archives the build puts beside the edition's
-pages: ``[{'framework', 'label', 'href'}]``, ``href`` relative to the
-edition's root (the book's build writes them: scripts/downloads.py). Each
-page's download menu (sphinx-book-theme's header button group
-``download-buttons``) gets one link per archive after its own entries.
+``d2l_pdfs`` and ``d2l_downloads`` list the PDFs and the archives the build
+puts beside the edition's pages: ``[{'framework', 'label', 'href'}]``,
+``href`` relative to the edition's root (the book's build writes them:
+scripts/downloads.py). Each page's download menu (sphinx-book-theme's header
+button group ``download-buttons``) gets one link per PDF and per archive
+after its own entries; d2l-site.js lists the PDF of the framework the reader
+has chosen first.
 """
 from __future__ import annotations
 
@@ -19,12 +21,22 @@ MENU = 'download-buttons'
 
 def add_archive_links(app: Sphinx, pagename: str, templatename: str,
                       ctx: dict[str, Any], doctree: nodes.document | None) -> None:
-    archives = app.config.d2l_downloads
+    pdfs, archives = app.config.d2l_pdfs, app.config.d2l_downloads
     menu = next((button for button in ctx.get('header_buttons') or ()
                  if button.get('label') == MENU), None)
-    if not archives or menu is None:
+    if not (pdfs or archives) or menu is None:
         return
     to_root = '../' * app.builder.get_target_uri(pagename).count('/')
+    for pdf in pdfs:
+        menu['buttons'].append({
+            'type': 'link',
+            'url': to_root + pdf['href'],
+            'text': _('%(framework)s book (PDF)') % {'framework': pdf['label']},
+            'tooltip': _('Download this edition as a PDF with the %(framework)s code')
+                       % {'framework': pdf['label']},
+            'icon': 'fas fa-file-pdf',
+            'label': f'download-book-pdf-{pdf["framework"]}-button',
+        })
     for archive in archives:
         menu['buttons'].append({
             'type': 'link',

@@ -1,5 +1,5 @@
-// d2l_site: the reader's framework choice for the notebook links, the
-// edition chosen with the edition switch (which the landing page suggests
+// d2l_site: the reader's framework choice for the notebook links and the
+// PDFs in the download menu, the edition chosen with the edition switch (which the landing page suggests
 // next time), strict AND across search terms, search excerpts from the
 // article alone, Korean copy-button tooltips.
 //
@@ -47,6 +47,22 @@
         items.find((item) => item.dataset.framework === framework) || items[0];
       items.forEach((item) => (item.hidden = item !== shown));
     });
+  };
+
+  // The download menu lists the PDF of the chosen framework first.
+  const PDF_LINK = '.dropdown-download-buttons a[class*="btn-download-book-pdf-"]';
+  const orderPdfs = (framework) => {
+    const links = [...document.querySelectorAll(PDF_LINK)];
+    const chosen = links.find((link) =>
+      link.classList.contains(`btn-download-book-pdf-${framework}-button`));
+    if (!chosen || chosen === links[0]) return;
+    const first = links[0].closest("li");
+    first.parentNode.insertBefore(chosen.closest("li"), first);
+  };
+
+  const follow = (framework) => {
+    showNotebooks(framework);
+    orderPdfs(framework);
   };
 
   const checkedTab = () => {
@@ -125,7 +141,7 @@
     excerptFromArticle();
     const requested = new URLSearchParams(window.location.search).get(GROUP);
     if (requested) store(requested);
-    showNotebooks(requested || load() || checkedTab());
+    follow(requested || load() || checkedTab());
   });
 
   // The landing page (scripts/landing) suggests the edition stored here.
@@ -144,7 +160,7 @@
   document.addEventListener("change", (event) => {
     const label = event.target.nextElementSibling;
     if (label && label.dataset && label.dataset.syncGroup === GROUP) {
-      showNotebooks(label.dataset.syncId);
+      follow(label.dataset.syncId);
     }
   });
 })();

@@ -1,0 +1,151 @@
+"""Typeset the book as one PDF per edition and framework: the edition's prose
+with that framework's code and executed outputs only, through Sphinx's LaTeX
+builder and XeLaTeX (latexmk), Korean and Chinese set with CJK fonts.
+
+For each edition and framework: merge the pages with that framework's cells
+(scripts/merge.py), derive a Sphinx configuration from the top-level
+`_config.yml` (as scripts/build_html.py does) plus the typesetting settings
+of scripts/latex.py, write LaTeX with warnings as errors, run latexmk, and
+check the log: a LaTeX error, a missing glyph or a font substitution fails the
+build, naming edition, framework and the page where it can. The PDFs land in
+`_build/pdf/` (see `book.pdf_path`); scripts/build_html.py offers them in each
+page's download menu.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import yaml
+
+from scripts import book, latex, merge
+from scripts.build_html import SPHINX_EXT, edition_config
+from scripts.merge import write_if_changed
+
+
+class PdfError(RuntimeError):
+    pass
+
+
+# What typesetting needs from the system, and the Debian package with it
+# (scripts/install_system_packages.sh installs them all).
+TOOLS = {"xelatex": "texlive-xetex", "latexmk": "latexmk", "rsvg-convert": "librsvg2-bin",
+         "pdfinfo": "poppler-utils"}
+STYLES = {"kotex.sty": "texlive-lang-korean", "xeCJK.sty": "texlive-lang-chinese",
+          "titlesec.sty": "texlive-latex-extra", "FreeSerif.otf": "fonts-freefont-otf"}
+
+
+def missing_tools() -> list[str]:
+    """The Debian packages whose programs or TeX files are not found here."""
+    missing = [package for tool, package in TOOLS.items() if not shutil.which(tool)]
+    if shutil.which("kpsewhich"):
+        found = subprocess.run(["kpsewhich", *STYLES], capture_output=True, text=True).stdout.split()
+        missing += [package for name, package in STYLES.items()
+                    if not any(Path(path).name == name for path in found)]
+    return missing
+
+
+def pdf_config(lang: str, framework: str, request: str) -> dict:
+    """The edition's Jupyter Book configuration with the LaTeX settings of
+    its PDF for one framework."""
+    cfg = edition_config(lang)
+    # Jupyter Book's own LaTeX extension loads packages that clash with the
+    # CJK ones; Sphinx's builder is configured in scripts/latex.py instead.
+    cfg["latex"] = {"latex_engine": "xelatex", "use_jupyterbook_latex": False}
+    sphinx_config = cfg["sphinx"]["config"]
+    sphinx_config.update(latex.sphinx_settings(lang, framework, cfg, request))
+    del sphinx_config["html_extra_path"]  # the site's notebooks
+    cfg["sphinx"]["extra_extensions"] += ["sphinxcontrib.rsvgconverter", "d2l_latex"]
+    return cfg
+
+
+def configure(lang: str, framework: str, request: str) -> Path:
+    src = book.pdf_source(lang, framework)
+    dumped = yaml.safe_dump(pdf_config(lang, framework, request), allow_unicode=True, sort_keys=False)
+    write_if_changed(src / "_config.yml", dumped.encode("utf-8"))
+    site_toc = yaml.safe_load((book.ROOT / "_toc.yml").read_text(encoding="utf-8"))
+    write_if_changed(src / "_toc.yml", yaml.safe_dump(latex.toc(site_toc), sort_keys=False).encode())
+    # Its title becomes the PDF's; the title page (scripts/latex.py) shows it.
+    write_if_changed(src / f"{latex.ROOT_DOC}.md", f"# {book.editions()[lang]['title']}\n".encode())
+    jupyter_book = Path(sys.executable).parent / "jupyter-book"
+    subprocess.run([str(jupyter_book), "config", "sphinx", str(src)], check=True, stdout=subprocess.DEVNULL)
+    return src
+
+
+def sphinx_latex(lang: str, framework: str, src: Path) -> Path:
+    """Write the LaTeX sources; return the folder holding them."""
+    out = book.BUILD / "pdf" / "latex" / lang / framework
+    cmd = [sys.executable, "-m", "sphinx", "-b", "latex", "-W", "--keep-going", "-q",
+           "-d", str(book.BUILD / "pdf" / "doctrees" / lang / framework), str(src), str(out)]
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(
+        filter(None, [str(SPHINX_EXT), os.environ.get("PYTHONPATH")])))
+    if subprocess.run(cmd, env=env).returncode != 0:
+        raise PdfError("Sphinx could not write the LaTeX sources (see its messages above)")
+    return out
+
+
+def typeset(lang: str, framework: str, folder: Path) -> Path:
+    """Run latexmk (XeLaTeX) on the LaTeX sources; raise PdfError naming the
+    page on an error, a missing glyph or a font substitution."""
+    stem = book.pdf_stem(lang, framework)
+    tex = folder / f"{stem}.tex"
+    cmd = ["latexmk", "-xelatex", "-interaction=nonstopmode", "-halt-on-error", "-file-line-error",
+           "-norc", "-silent", tex.name]
+    run = subprocess.run(cmd, cwd=folder, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    log = folder / f"{stem}.log"
+    problems = latex.log_problems(log.read_text(encoding="utf-8", errors="replace") if log.exists() else "",
+                                  tex.read_text(encoding="utf-8"))
+    if problems:
+        raise PdfError("\n".join(problems) + f"\n(log: {book.shown(log)})")
+    if run.returncode != 0:
+        raise PdfError(f"latexmk failed (log: {book.shown(log)}):\n{run.stdout[-3000:]}")
+    return folder / f"{stem}.pdf"
+
+
+def build(lang: str, framework: str, request: str) -> Path:
+    merge.merge_edition(lang, request, framework)
+    src = configure(lang, framework, request)
+    pdf = typeset(lang, framework, sphinx_latex(lang, framework, src))
+    target = book.pdf_path(lang, framework)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(pdf, target)
+    return target
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--profile", default=None, help="quick, full or auto")
+    parser.add_argument("--lang", choices=list(book.editions()), action="append")
+    parser.add_argument("--framework", choices=book.FRAMEWORKS, action="append")
+    args = parser.parse_args(argv)
+    request = book.profile_request(args.profile)
+    missing = missing_tools()
+    if missing:
+        print(f"error: the PDFs need {', '.join(missing)}: run `make system` as root, "
+              f"or apt-get install {' '.join(missing)}", file=sys.stderr)
+        return 1
+    failed = []
+    for lang in args.lang or list(book.editions()):
+        for framework in args.framework or book.FRAMEWORKS:
+            start = time.perf_counter()
+            try:
+                path = build(lang, framework, request)
+            except (PdfError, merge.MergeError, merge.SourceError) as err:
+                print(f"error: PDF of edition {lang}, framework {framework}: {err}", file=sys.stderr)
+                failed.append(f"{lang}/{framework}")
+                continue
+            print(f"pdf: {book.shown(path)} ({latex.page_count(path)} pages, "
+                  f"{time.perf_counter() - start:.0f} s)")
+    if failed:
+        print(f"error: no PDF for {', '.join(failed)}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
