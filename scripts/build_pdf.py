@@ -96,7 +96,9 @@ def typeset(lang: str, framework: str, folder: Path) -> Path:
     tex = folder / f"{stem}.tex"
     cmd = ["latexmk", "-xelatex", "-interaction=nonstopmode", "-halt-on-error", "-file-line-error",
            "-norc", "-silent", tex.name]
-    run = subprocess.run(cmd, cwd=folder, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    # TeX wraps log lines at 79 characters unless told otherwise.
+    env = dict(os.environ, max_print_line="100000", error_line="254", half_error_line="238")
+    run = subprocess.run(cmd, cwd=folder, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
     log = folder / f"{stem}.log"
     problems = latex.log_problems(log.read_text(encoding="utf-8", errors="replace") if log.exists() else "",
                                   tex.read_text(encoding="utf-8"))

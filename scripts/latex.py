@@ -66,7 +66,8 @@ STRINGS = {
 # (Sphinx loads titlesec and fancyhdr, whose heads use \@chapapp and
 # \@chappos); the bibliography without a
 # heading of its own, under the heading of the references page; room for
-# the CJK running head.
+# the CJK running head. The bibliography keeps the heading and running head
+# of the references page rather than LaTeX's English ones.
 PREAMBLE = r"""
 \tracinglostchars=2
 \makeatletter
@@ -79,8 +80,10 @@ PREAMBLE = r"""
 \titleformat{\chapter}[display]{\normalfont\sffamily\bfseries}
   {\Large %(before)s\,\thechapter\,%(after)s}{12pt}{\huge}
 \renewcommand{\contentsname}{%(contents)s}
+\makeatletter
 \renewenvironment{sphinxthebibliography}[1]
-  {\def\chapter*##1{}\begin{thebibliography}{#1}}{\end{thebibliography}}
+  {\def\chapter*##1{}\let\@mkboth\@gobbletwo\begin{thebibliography}{#1}}{\end{thebibliography}}
+\makeatother
 \setlength{\headheight}{15pt}
 """
 
@@ -172,7 +175,7 @@ def page_of(tex: str, offset: int) -> str | None:
     return labels[-1][1] if labels else None
 
 
-MISSING = re.compile(r"^Missing character: There is no (.+?) \((U\+[0-9A-F]+)\) in font (.+?)!$", re.M)
+MISSING = re.compile(r"^Missing character: There is no (.+?) \((U\+[0-9A-F]+)\) in font (.+?)!$", re.M | re.S)
 ERROR = re.compile(r"^(?:\./)?[^\s:]+\.tex:(\d+): (.+)$", re.M)
 FONT_WARNING = re.compile(r"^(LaTeX Font Warning: .+|Package fontspec Warning: .+)$", re.M)
 
@@ -189,7 +192,7 @@ def log_problems(log: str, tex: str) -> list[str]:
         problems.append(f"LaTeX error on page {page or '?'} (LaTeX line {line}): {match[2]}")
     seen = set()
     for match in MISSING.finditer(log):
-        char, code, font = match[1], match[2], match[3]
+        char, code, font = match[1], match[2], match[3].replace("\n", "")
         if (code, font) in seen:
             continue
         seen.add((code, font))

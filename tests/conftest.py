@@ -1,12 +1,13 @@
-"""The built book, shared by every test that needs executed pages or the site.
+"""The built book, shared by every test that needs executed pages, the PDFs
+or the site.
 
-Both fixtures go through the build's own entry points, so a test run on a
-fresh clone executes and renders the whole book once (quick profile), and a
-run after `make book PROFILE=quick` reuses its cache.
+The fixtures go through the build's own entry points, so a test run on a
+fresh clone executes, typesets and renders the whole book once (quick
+profile), and a run after `make book PROFILE=quick` reuses its cache.
 """
 import pytest
 
-from scripts import book, build_html, execute, merge
+from scripts import book, build_html, build_pdf, execute, merge
 
 
 @pytest.fixture(scope="session")
@@ -17,8 +18,16 @@ def executed_book():
 
 
 @pytest.fixture(scope="session")
-def built_site(executed_book):
-    """Both editions merged and rendered with warnings as errors."""
+def built_pdfs(executed_book):
+    """The PDF of every edition and framework: {(edition, framework): path}."""
+    assert build_pdf.main(["--profile", "quick"]) == 0, "typesetting the PDFs failed (see the log above)"
+    return {(lang, fw): book.pdf_path(lang, fw) for lang in book.editions() for fw in book.FRAMEWORKS}
+
+
+@pytest.fixture(scope="session")
+def built_site(executed_book, built_pdfs):
+    """Both editions merged and rendered with warnings as errors, their
+    download menus offering the PDFs."""
     assert merge.main(["--profile", "quick"]) == 0
     assert build_html.main([]) == 0, "the HTML build failed (warnings are errors)"
     return book.html_dir()

@@ -57,8 +57,12 @@ def contents(lang: str) -> str:
 def archives(lang: str) -> str:
     words = text(lang)
     repo, branch = repository()
+    pdfs = {p["framework"]: p for p in downloads.pdfs(lang)}
     items = "\n".join(
-        f'      <li data-framework="{a["framework"]}"><a class="d2l-zip" href="{lang}/{a["href"]}" download>'
+        f'      <li data-framework="{a["framework"]}">'
+        + (f'<a class="d2l-pdf" href="{lang}/{pdfs[a["framework"]]["href"]}">'
+           f'{escape(words["pdf"].format(framework=a["label"]))}</a> ' if a["framework"] in pdfs else "")
+        + f'<a class="d2l-zip" href="{lang}/{a["href"]}" download>'
         f'{escape(words["zip"].format(framework=a["label"], count=a["count"]))}</a></li>'
         for a in downloads.archives(lang))
     return f"""    <h3>{escape(words["downloads"])}</h3>

@@ -86,6 +86,29 @@ def test_merge_shows_common_cells_once_and_marked_cells_as_tabs(executed, tmp_pa
     assert "not a cell" in text
 
 
+@pytest.mark.parametrize("framework, shown, hidden", [
+    ("pytorch", ["print('pt')", "Only for PyTorch readers.", "print('two of three')"],
+     ["print('mx')", "print('tf')"]),
+    ("tensorflow", ["print('tf')"],
+     ["print('mx')", "print('pt')", "Only for PyTorch readers.", "print('two of three')"]),
+])
+def test_merge_for_one_framework_has_its_cells_and_no_tabs(executed, tmp_path, framework, shown, hidden):
+    source, paths, _ = executed
+    text = merge_source(source, paths, tmp_path / "good.md", "zh", "quick",
+                        framework=framework)[tmp_path / "good.md"].decode()
+    assert "{tab-set}" not in text and "{tab-item}" not in text
+    assert text.count("x = 6 * 7") == 1 and text.count("\n42\n") == 1
+    for snippet in shown:
+        assert text.count(snippet) == 1, snippet
+    for snippet in hidden:
+        assert snippet not in text, snippet
+    # The stamp names this framework's execution only.
+    stamp = text.split(":::{container} d2l-stamp", 1)[1].split(":::", 1)[0]
+    labels = {"mxnet": "MXNet", "pytorch": "PyTorch", "tensorflow": "TensorFlow"}
+    assert "**执行记录**" in stamp and labels[framework] in stamp
+    assert not any(label in stamp for fw, label in labels.items() if fw != framework)
+
+
 def test_merge_refuses_stale_outputs(executed, tmp_path):
     source, paths, _ = executed
     changed = tmp_path / "good.md"
@@ -117,6 +140,11 @@ def test_results_table_under_the_tabs_that_trained(tmp_path):
         assert [row.split(" | ")[0] for row in rows] == ["| MXNet", "| PyTorch", "| TensorFlow"]
     assert "0.333 |" not in text
     assert text.index("No training above") < text.index("d2l-results")
+    # One framework's page (a PDF's) shows its own row under each training.
+    text = merge_source(source, paths, tmp_path / "out.md", "zh", "quick",
+                        framework="pytorch")[tmp_path / "out.md"].decode()
+    rows = [line.split(" | ")[0] for line in text.splitlines() if line.startswith("| ") and "0." in line]
+    assert rows == ["| PyTorch", "| PyTorch"]
 
 
 def test_prose_blocks_added_or_removed_after_execution(tmp_path):

@@ -137,6 +137,53 @@ def test_framework_tabs_sync_persist_and_pick_notebooks(driver, base_url, downlo
     assert page_errors(driver, local_mathjax) == []
 
 
+PDF_LINKS = '.dropdown-download-buttons a[class*="btn-download-book-pdf-"]'
+PDF_TEXT = {'ko': '{} 판 PDF', 'zh': '{} 版 PDF'}
+
+
+def pdf_menu(driver) -> list[tuple[str, str]]:
+    """(href, text) of the PDF links in the download menu, in menu order."""
+    return [(a.get_attribute('href'), a.get_attribute('textContent').strip())
+            for a in driver.find_elements(By.CSS_SELECTOR, PDF_LINKS)]
+
+
+@pytest.mark.parametrize('edition', list(LANG))
+def test_download_menu_offers_the_pdfs_chosen_framework_first(driver, base_url, downloads,
+                                                              built_pdfs, local_mathjax, edition):
+    order = {'pytorch': ['pytorch', 'mxnet', 'tensorflow'],
+             'tensorflow': ['tensorflow', 'mxnet', 'pytorch'],
+             'mxnet': ['mxnet', 'pytorch', 'tensorflow']}
+    labels = {'mxnet': 'MXNet', 'pytorch': 'PyTorch', 'tensorflow': 'TensorFlow'}
+    for chosen, frameworks in order.items():
+        driver.get(f'{base_url}/{edition}/{VGG}?framework={chosen}')
+        assert pdf_menu(driver) == [
+            (f'{base_url}/{edition}/downloads/d2l-{edition}-{fw}.pdf', PDF_TEXT[edition].format(labels[fw]))
+            for fw in frameworks]
+    # A tab chosen on the page reorders the menu too.
+    driver.find_elements(By.CSS_SELECTOR, 'label[data-sync-id="tensorflow"]')[0].click()
+    assert pdf_menu(driver)[0][0].endswith(f'd2l-{edition}-tensorflow.pdf')
+
+    # Followed from the menu, the first link gives this edition's PDF for that framework.
+    driver.get(f'{base_url}/{edition}/{VGG}?framework=pytorch')
+    driver.find_element(By.CSS_SELECTOR, '.dropdown-download-buttons button.dropdown-toggle').click()
+    link = driver.find_element(By.CSS_SELECTOR, PDF_LINKS)
+    WebDriverWait(driver, 5).until(lambda _: link.is_displayed())
+    href = link.get_attribute('href')
+    with urllib.request.urlopen(href) as response:
+        assert response.headers['Content-Type'] == 'application/pdf'
+        assert response.read() == built_pdfs[edition, 'pytorch'].read_bytes()
+    before = set(driver.window_handles)
+    link.click()
+    WebDriverWait(driver, 10).until(
+        lambda _: (downloads / href.rsplit('/', 1)[1]).is_file() or set(driver.window_handles) - before)
+    for handle in set(driver.window_handles) - before:
+        driver.switch_to.window(handle)
+        assert driver.current_url == href
+        driver.close()
+    driver.switch_to.window(next(iter(before)))
+    assert page_errors(driver, local_mathjax) == []
+
+
 def test_language_switch_and_alternates(driver, base_url, local_mathjax):
     driver.get(f'{base_url}/ko/{VGG}')
     alternates = {link.get_attribute('hreflang'): link.get_attribute('href') for link in
