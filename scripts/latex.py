@@ -27,28 +27,22 @@ LATIN = r"""
 \setmonofont{DejaVu Sans Mono}[Scale=0.9]
 """
 
-# Per edition: the package that sets its script, and its faces. `{cjk}` is
-# the Noto CJK region (KR, SC).
+
+def faces(commands: tuple[str, str, str], region: str) -> str:
+    """Noto CJK of one region (KR, SC) as the serif, sans and mono faces that
+    `commands` set, slanted for italics."""
+    families = ("Noto Serif CJK", "Noto Sans CJK", "Noto Sans Mono CJK")
+    return "".join(rf"\{command}{{{family} {region}}}[AutoFakeSlant, BoldFont={{{family} {region} Bold}}]" + "\n"
+                   for command, family in zip(commands, families))
+
+
+# Per edition: the package that sets its script, and its faces.
 SCRIPT = {
-    "ko": r"""
-\usepackage{fontspec}
-\usepackage{kotex}
-""" + LATIN + r"""
-\setmainhangulfont{Noto Serif CJK KR}[AutoFakeSlant, BoldFont={Noto Serif CJK KR Bold}]
-\setsanshangulfont{Noto Sans CJK KR}[AutoFakeSlant, BoldFont={Noto Sans CJK KR Bold}]
-\setmonohangulfont{Noto Sans Mono CJK KR}[AutoFakeSlant, BoldFont={Noto Sans Mono CJK KR Bold}]
-\setmainhanjafont{Noto Serif CJK KR}[AutoFakeSlant, BoldFont={Noto Serif CJK KR Bold}]
-\setsanshanjafont{Noto Sans CJK KR}[AutoFakeSlant, BoldFont={Noto Sans CJK KR Bold}]
-\setmonohanjafont{Noto Sans Mono CJK KR}[AutoFakeSlant, BoldFont={Noto Sans Mono CJK KR Bold}]
-""",
-    "zh": r"""
-\usepackage{fontspec}
-\usepackage{xeCJK}
-""" + LATIN + r"""
-\setCJKmainfont{Noto Serif CJK SC}[AutoFakeSlant, BoldFont={Noto Serif CJK SC Bold}]
-\setCJKsansfont{Noto Sans CJK SC}[AutoFakeSlant, BoldFont={Noto Sans CJK SC Bold}]
-\setCJKmonofont{Noto Sans Mono CJK SC}[AutoFakeSlant, BoldFont={Noto Sans Mono CJK SC Bold}]
-""",
+    "ko": "\\usepackage{fontspec}\n\\usepackage{kotex}\n" + LATIN
+          + faces(("setmainhangulfont", "setsanshangulfont", "setmonohangulfont"), "KR")
+          + faces(("setmainhanjafont", "setsanshanjafont", "setmonohanjafont"), "KR"),
+    "zh": "\\usepackage{fontspec}\n\\usepackage{xeCJK}\n" + LATIN
+          + faces(("setCJKmainfont", "setCJKsansfont", "setCJKmonofont"), "SC"),
 }
 
 # xeCJK inserts spaces between CJK and Latin text in verbatim unless told not to.

@@ -88,6 +88,27 @@ def test_a_page_run_once_follows_only_the_code_it_reads(two_editions):
     assert execute.cache_key(nb, "all", "quick") != before
 
 
+def test_a_page_run_once_follows_only_the_build_modules_it_imports(tmp_path, monkeypatch):
+    """The appendix imports scripts.equivalence: a change in another build
+    module (the PDF's, say) executes nothing."""
+    scripts = tmp_path / "scripts"
+    scripts.mkdir()
+    (scripts / "check.py").write_text("from scripts.table import ROWS\n\ndef run():\n"
+                                      "    from scripts import helper\n")
+    (scripts / "table.py").write_text("ROWS = 1\n")
+    (scripts / "helper.py").write_text("import os\n")
+    (scripts / "typeset.py").write_text("from scripts import check\n")
+    monkeypatch.setattr(book, "ROOT", tmp_path)
+    monkeypatch.setattr(book, "pages", lambda: [])
+    code = ["from scripts import check as c  # the page's cell\nc.run()"]
+    assert execute.scripts_read(code) == [scripts / "check.py", scripts / "helper.py", scripts / "table.py"]
+    before = execute.library_hash("all", code=code)
+    (scripts / "typeset.py").write_text("from scripts import check, table\n")
+    assert execute.library_hash("all", code=code) == before
+    (scripts / "table.py").write_text("ROWS = 2\n")
+    assert execute.library_hash("all", code=code) != before
+
+
 def test_build_refuses_to_execute_editions_whose_code_differs(two_editions, capsys):
     zh = book.source_path("zh", PAGE)
     zh.write_text(zh.read_text().replace("x = 6 * 7", "x = 7 * 6"))

@@ -130,7 +130,7 @@ def setup(app: Sphinx) -> dict:
     app.connect('html-page-context', page.add_page_context, priority=600)
     app.connect('html-page-context', head.add_head, priority=600)
     # After sphinx-book-theme's handler (501) has made the download menu.
-    app.connect('html-page-context', downloads.add_archive_links, priority=600)
+    app.connect('html-page-context', downloads.add_download_links, priority=600)
     # After every handler that adds scripts (MathJax's among them, at 500).
     app.connect('html-page-context', page.drop_duplicate_scripts, priority=900)
     app.add_js_file('d2l-site.js')

@@ -19,7 +19,7 @@ from sphinx.locale import _
 MENU = 'download-buttons'
 
 
-def add_archive_links(app: Sphinx, pagename: str, templatename: str,
+def add_download_links(app: Sphinx, pagename: str, templatename: str,
                       ctx: dict[str, Any], doctree: nodes.document | None) -> None:
     pdfs, archives = app.config.d2l_pdfs, app.config.d2l_downloads
     menu = next((button for button in ctx.get('header_buttons') or ()
@@ -27,23 +27,18 @@ def add_archive_links(app: Sphinx, pagename: str, templatename: str,
     if not (pdfs or archives) or menu is None:
         return
     to_root = '../' * app.builder.get_target_uri(pagename).count('/')
-    for pdf in pdfs:
-        menu['buttons'].append({
-            'type': 'link',
-            'url': to_root + pdf['href'],
-            'text': _('%(framework)s book (PDF)') % {'framework': pdf['label']},
-            'tooltip': _('Download this edition as a PDF with the %(framework)s code')
-                       % {'framework': pdf['label']},
-            'icon': 'fas fa-file-pdf',
-            'label': f'download-book-pdf-{pdf["framework"]}-button',
-        })
-    for archive in archives:
-        menu['buttons'].append({
-            'type': 'link',
-            'url': to_root + archive['href'],
-            'text': _('%(framework)s notebooks (.zip)') % {'framework': archive['label']},
-            'tooltip': _('Download all notebooks of this edition for %(framework)s')
-                       % {'framework': archive['label']},
-            'icon': 'fas fa-file-zipper',
-            'label': f'download-notebooks-{archive["framework"]}-button',
-        })
+
+    def link(kind: str, entry: dict, text: str, tooltip: str, icon: str) -> dict:
+        return {'type': 'link', 'url': to_root + entry['href'],
+                'text': text % {'framework': entry['label']},
+                'tooltip': tooltip % {'framework': entry['label']},
+                'icon': icon, 'label': f'download-{kind}-{entry["framework"]}-button'}
+
+    menu['buttons'] += [
+        link('book-pdf', pdf, _('%(framework)s book (PDF)'),
+             _('Download this edition as a PDF with the %(framework)s code'), 'fas fa-file-pdf')
+        for pdf in pdfs]
+    menu['buttons'] += [
+        link('notebooks', archive, _('%(framework)s notebooks (.zip)'),
+             _('Download all notebooks of this edition for %(framework)s'), 'fas fa-file-zipper')
+        for archive in archives]
