@@ -74,6 +74,9 @@ def test_site_root(built_site):
         for a in card.select('a[href]'):
             if not a['href'].startswith('https://'):
                 assert (built_site / a['href']).is_file(), a['href']
+        # The edition's PDF for every framework.
+        pdfs = [a['href'] for a in card.select('a.d2l-pdf')]
+        assert pdfs == [f'{edition}/downloads/d2l-{edition}-{fw}.pdf' for fw in book.FRAMEWORKS]
     # Offline: nothing on the root pages comes from another host.
     for name in ('index.html', '404.html'):
         doc = soup(built_site / name)
