@@ -49,32 +49,29 @@ SCRIPT = {
 VERBATIM = {"ko": r"\fvset{fontsize=\small}", "zh": r"\fvset{fontsize=\small,formatcom=\xeCJKVerbAddon}"}
 
 STRINGS = {
-    "ko": {"edition": "{framework} 판", "before": "제", "after": "장",
-           "built": "{date} 빌드", "contents": "차례"},
-    "zh": {"edition": "{framework} 版", "before": "第", "after": "章",
-           "built": "{date} 构建", "contents": "目录"},
+    "ko": {"edition": "{framework}판", "chapter": r"제\thechapter 장",
+           "built": "{date} 빌드", "contents": "차례", "page": r"\pageref{#1}쪽"},
+    "zh": {"edition": "{framework} 版", "chapter": r"第\,\thechapter\,章",
+           "built": "构建于 {date}", "contents": "目录", "page": r"第\pageref{#1}页"},
 }
 
-# Missing glyphs written to the log; chapter headings, running heads (no
-# number for unnumbered chapters) and contents in the edition's language
-# (Sphinx loads titlesec and fancyhdr, whose heads use \@chapapp and
-# \@chappos); the bibliography without a
-# heading of its own, under the heading of the references page; room for
-# the CJK running head. The bibliography keeps the heading and running head
-# of the references page rather than LaTeX's English ones.
+# Missing glyphs written to the log; chapter headings and running heads in
+# the edition's language, without a number for unnumbered chapters (Sphinx
+# loads titlesec and fancyhdr); page references as each language writes
+# them ("13쪽", "第 13 页") rather than hyperref's "page 13"; the bibliography
+# under the heading and running head of the references page rather than
+# LaTeX's English ones; room for the CJK running head.
 PREAMBLE = r"""
 \tracinglostchars=2
 \makeatletter
-\renewcommand{\chaptername}{%(before)s}
-\def\@chappos{%(after)s}
+\newcommand*{\dtlchapter}{%(chapter)s}
 \let\dtlpsnormal\ps@normal
 \def\ps@normal{\dtlpsnormal\def\chaptermark##1{\markboth{\ifnum\c@secnumdepth>\m@ne
-  \@chapapp\space\thechapter\space\@chappos\space\fi ##1}{}}}
-\makeatother
-\titleformat{\chapter}[display]{\normalfont\sffamily\bfseries}
-  {\Large %(before)s\,\thechapter\,%(after)s}{12pt}{\huge}
+  \dtlchapter\space\fi ##1}{}}}
+\titleformat{\chapter}[display]{\normalfont\sffamily\bfseries}{\Large\dtlchapter}{12pt}{\huge}
 \renewcommand{\contentsname}{%(contents)s}
-\makeatletter
+\newcommand*{\dtlpageref}[1]{%(page)s}
+\renewcommand*{\autopageref}{\@ifstar\dtlpageref\dtlpageref}
 \renewenvironment{sphinxthebibliography}[1]
   {\def\chapter*##1{}\let\@mkboth\@gobbletwo\begin{thebibliography}{#1}}{\end{thebibliography}}
 \makeatother

@@ -10,7 +10,7 @@ TEXT = {
         "contents": "차례",
         "colab": "Colab에서 열기",
         "downloads": "내려받기",
-        "pdf": "{framework} 판 PDF",
+        "pdf": "{framework}판 PDF",
         "zip": "{framework} 노트북 {count}개 (.zip)",
         "repository": "GitHub에서 노트북 보기",
         "framework": "코드 프레임워크",

@@ -18,7 +18,7 @@ EDITIONS = list(book.editions())
 BUILT = [(lang, fw) for lang in EDITIONS for fw in book.FRAMEWORKS]
 # How each framework's chapters import the book's helpers.
 D2L_MODULE = {"mxnet": "mxnet", "pytorch": "torch", "tensorflow": "tensorflow"}
-FRAMEWORK_TITLE = {"ko": "{} 판", "zh": "{} 版"}
+FRAMEWORK_TITLE = {"ko": "{}판", "zh": "{} 版"}
 CJK = re.compile(r"[\uac00-\ud7a3\u4e00-\u9fff]")
 
 
@@ -113,7 +113,7 @@ def test_figures_bibliography_and_page_references(built_pdfs, texts, lang, frame
     text = texts[lang, framework]
     assert "Simonyan" in text and "Krizhevsky" in text
     assert "Bibliography" not in text  # LaTeX's own heading, in English
-    assert re.search({"ko": r"\(페이지 \d+\)", "zh": r"\(页 \d+\)"}[lang], text)
+    assert re.search({"ko": r"\(\d+쪽\)", "zh": r"\(第 ?\d+ ?页\)"}[lang], text)
 
 
 @pytest.mark.parametrize("lang, framework", BUILT)

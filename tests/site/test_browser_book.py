@@ -138,7 +138,7 @@ def test_framework_tabs_sync_persist_and_pick_notebooks(driver, base_url, downlo
 
 
 PDF_LINKS = '.dropdown-download-buttons a[class*="btn-download-book-pdf-"]'
-PDF_TEXT = {'ko': '{} 판 PDF', 'zh': '{} 版 PDF'}
+PDF_TEXT = {'ko': '{}판 PDF', 'zh': '{} 版 PDF'}
 
 
 def pdf_menu(driver) -> list[tuple[str, str]]:

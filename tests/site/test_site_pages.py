@@ -106,7 +106,7 @@ def test_notebook_links_of_page_with_tabs(site, edition):
         assert download == f'../_notebooks/{fw}/{pagename}.ipynb'
         assert resolve(site, edition, pagename, download) == \
             site / edition / '_notebooks' / fw / f'{pagename}.ipynb'
-    texts = {'ko': ('Colab에서 열기', '노트북 다운로드'), 'zh': ('在 Colab 中打开', '下载笔记本')}
+    texts = {'ko': ('Colab에서 열기', '노트북 내려받기'), 'zh': ('在 Colab 中打开', '下载笔记本')}
     assert texts[edition][0] in items[0].select_one('a.d2l-colab').get_text()
     assert texts[edition][1] in items[0].select_one('a.d2l-download').get_text()
 
