@@ -78,7 +78,9 @@ PREAMBLE = r"""
 \setlength{\headheight}{15pt}
 """
 
+# The title page, and the document's title and author for PDF readers.
 TITLE_PAGE = r"""
+\hypersetup{pdftitle={%(title)s — %(subtitle)s, %(framework)s}, pdfauthor={%(author)s}}
 \begin{titlepage}
 \centering
 \vspace*{0.22\textheight}

@@ -52,6 +52,9 @@ def test_title_page_names_edition_and_framework(built_pdfs, lang, framework):
     head = latex.title_parts(book.editions()[lang]["title"])[0]
     assert squeezed(head) in first
     assert squeezed(FRAMEWORK_TITLE[lang].format(book.FRAMEWORK_LABELS[framework])) in first
+    info = subprocess.run(["pdfinfo", str(built_pdfs[lang, framework])],
+                          capture_output=True, text=True, check=True).stdout
+    assert re.search(rf"^Title:.*{head}.*{book.FRAMEWORK_LABELS[framework]}", info, re.M)
 
 
 @pytest.mark.parametrize("lang, framework", BUILT)
