@@ -90,6 +90,11 @@ def pdf_stem(lang: str, framework: str) -> str:
     return f"d2l-{lang}-{framework}"
 
 
+def pdf_latex(lang: str, framework: str) -> Path:
+    """The LaTeX sources of that PDF, with latexmk's log beside them."""
+    return BUILD / "pdf" / "latex" / lang / framework
+
+
 def pdf_path(lang: str, framework: str) -> Path:
     """The PDF of one edition with one framework's code (scripts/build_pdf.py)."""
     return BUILD / "pdf" / f"{pdf_stem(lang, framework)}.pdf"

@@ -72,14 +72,19 @@ def configure(lang: str) -> None:
     subprocess.run([str(jupyter_book), "config", "sphinx", str(src)], check=True, stdout=subprocess.DEVNULL)
 
 
-def build(lang: str) -> int:
-    configure(lang)
-    cmd = [sys.executable, "-m", "sphinx", "-b", "html", "-W", "--keep-going", "-q",
-           "-d", str(book.BUILD / "doctrees" / lang), str(book.site_source(lang)), str(book.html_dir(lang))]
-    # The site extension lives in scripts/sphinx_ext (see its package docstring).
+def sphinx(builder: str, src: Path, out: Path, doctrees: Path) -> int:
+    """Run a Sphinx builder with warnings as errors; return its exit status."""
+    cmd = [sys.executable, "-m", "sphinx", "-b", builder, "-W", "--keep-going", "-q",
+           "-d", str(doctrees), str(src), str(out)]
+    # The book's extensions live in scripts/sphinx_ext (see their docstrings).
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(
         filter(None, [str(SPHINX_EXT), os.environ.get("PYTHONPATH")])))
     return subprocess.run(cmd, env=env).returncode
+
+
+def build(lang: str) -> int:
+    configure(lang)
+    return sphinx("html", book.site_source(lang), book.html_dir(lang), book.BUILD / "doctrees" / lang)
 
 
 def main(argv=None) -> int:

@@ -24,7 +24,7 @@ from pathlib import Path
 import yaml
 
 from scripts import book, latex, merge
-from scripts.build_html import SPHINX_EXT, edition_config
+from scripts.build_html import edition_config, sphinx
 from scripts.merge import write_if_changed
 
 
@@ -50,7 +50,7 @@ def missing_tools() -> list[str]:
     return missing
 
 
-def pdf_config(lang: str, framework: str, request: str) -> dict:
+def pdf_config(lang: str, framework: str) -> dict:
     """The edition's Jupyter Book configuration with the LaTeX settings of
     its PDF for one framework."""
     cfg = edition_config(lang)
@@ -58,15 +58,15 @@ def pdf_config(lang: str, framework: str, request: str) -> dict:
     # CJK ones; Sphinx's builder is configured in scripts/latex.py instead.
     cfg["latex"] = {"latex_engine": "xelatex", "use_jupyterbook_latex": False}
     sphinx_config = cfg["sphinx"]["config"]
-    sphinx_config.update(latex.sphinx_settings(lang, framework, cfg, request))
+    sphinx_config.update(latex.sphinx_settings(lang, framework, cfg))
     del sphinx_config["html_extra_path"]  # the site's notebooks
     cfg["sphinx"]["extra_extensions"] += ["sphinxcontrib.rsvgconverter", "d2l_latex"]
     return cfg
 
 
-def configure(lang: str, framework: str, request: str) -> Path:
+def configure(lang: str, framework: str) -> Path:
     src = book.pdf_source(lang, framework)
-    dumped = yaml.safe_dump(pdf_config(lang, framework, request), allow_unicode=True, sort_keys=False)
+    dumped = yaml.safe_dump(pdf_config(lang, framework), allow_unicode=True, sort_keys=False)
     write_if_changed(src / "_config.yml", dumped.encode("utf-8"))
     site_toc = yaml.safe_load((book.ROOT / "_toc.yml").read_text(encoding="utf-8"))
     write_if_changed(src / "_toc.yml", yaml.safe_dump(latex.toc(site_toc), sort_keys=False).encode())
@@ -79,12 +79,8 @@ def configure(lang: str, framework: str, request: str) -> Path:
 
 def sphinx_latex(lang: str, framework: str, src: Path) -> Path:
     """Write the LaTeX sources; return the folder holding them."""
-    out = book.BUILD / "pdf" / "latex" / lang / framework
-    cmd = [sys.executable, "-m", "sphinx", "-b", "latex", "-W", "--keep-going", "-q",
-           "-d", str(book.BUILD / "pdf" / "doctrees" / lang / framework), str(src), str(out)]
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(
-        filter(None, [str(SPHINX_EXT), os.environ.get("PYTHONPATH")])))
-    if subprocess.run(cmd, env=env).returncode != 0:
+    out = book.pdf_latex(lang, framework)
+    if sphinx("latex", src, out, book.BUILD / "pdf" / "doctrees" / lang / framework) != 0:
         raise PdfError("Sphinx could not write the LaTeX sources (see its messages above)")
     return out
 
@@ -111,7 +107,7 @@ def typeset(lang: str, framework: str, folder: Path) -> Path:
 
 def build(lang: str, framework: str, request: str) -> Path:
     merge.merge_edition(lang, request, framework)
-    src = configure(lang, framework, request)
+    src = configure(lang, framework)
     pdf = typeset(lang, framework, sphinx_latex(lang, framework, src))
     target = book.pdf_path(lang, framework)
     target.parent.mkdir(parents=True, exist_ok=True)

@@ -123,7 +123,7 @@ def title_parts(title: str) -> tuple[str, str]:
     return head, tail
 
 
-def sphinx_settings(lang: str, framework: str, cfg: dict, request: str) -> dict:
+def sphinx_settings(lang: str, framework: str, cfg: dict) -> dict:
     """Sphinx configuration values for one edition's PDF of one framework."""
     strings = STRINGS[lang]
     label = book.FRAMEWORK_LABELS[framework]

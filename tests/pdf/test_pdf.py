@@ -105,7 +105,7 @@ def test_printed_parameter_counts_and_stamp(texts, executed_book, lang, framewor
 
 @pytest.mark.parametrize("lang, framework", BUILT)
 def test_figures_bibliography_and_page_references(built_pdfs, texts, lang, framework):
-    folder = book.BUILD / "pdf" / "latex" / lang / framework
+    folder = book.pdf_latex(lang, framework)
     tex = (folder / f"{book.pdf_stem(lang, framework)}.tex").read_text(encoding="utf-8")
     included = re.findall(r"\\sphinxincludegraphics(?:\[[^\]]*\])?\{\{?([^}]+)\}", tex)
     merged = "".join(path.read_text(encoding="utf-8")
@@ -121,7 +121,7 @@ def test_figures_bibliography_and_page_references(built_pdfs, texts, lang, frame
 
 @pytest.mark.parametrize("lang, framework", BUILT)
 def test_log_has_no_missing_glyph_or_font_warning(built_pdfs, lang, framework):
-    folder = book.BUILD / "pdf" / "latex" / lang / framework
+    folder = book.pdf_latex(lang, framework)
     log = (folder / f"{book.pdf_stem(lang, framework)}.log").read_text(encoding="utf-8", errors="replace")
     assert "Missing character" not in log
     assert not re.search(r"Font Warning|fontspec Warning|Font shape .* undefined", log)
@@ -132,7 +132,7 @@ def test_log_has_no_missing_glyph_or_font_warning(built_pdfs, lang, framework):
 def latex_copy(built_pdfs, tmp_path):
     """The Korean PyTorch PDF's LaTeX sources, to break."""
     folder = tmp_path / "latex"
-    shutil.copytree(book.BUILD / "pdf" / "latex" / "ko" / "pytorch", folder)
+    shutil.copytree(book.pdf_latex("ko", "pytorch"), folder)
     return folder, folder / f"{book.pdf_stem('ko', 'pytorch')}.tex"
 
 
