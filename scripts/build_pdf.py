@@ -14,6 +14,7 @@ page's download menu.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import os
 import shutil
 import subprocess
@@ -24,7 +25,7 @@ from pathlib import Path
 import yaml
 
 from scripts import book, latex, merge
-from scripts.build_html import edition_config, sphinx
+from scripts.build_html import SPHINX_EXT, edition_config, source_digest, sphinx
 from scripts.merge import write_if_changed
 
 
@@ -67,14 +68,24 @@ def pdf_config(lang: str, framework: str) -> dict:
 def configure(lang: str, framework: str) -> Path:
     src = book.pdf_source(lang, framework)
     dumped = yaml.safe_dump(pdf_config(lang, framework), allow_unicode=True, sort_keys=False)
-    write_if_changed(src / "_config.yml", dumped.encode("utf-8"))
+    configured = write_if_changed(src / "_config.yml", dumped.encode("utf-8"))
     site_toc = yaml.safe_load((book.ROOT / "_toc.yml").read_text(encoding="utf-8"))
     write_if_changed(src / "_toc.yml", yaml.safe_dump(latex.toc(site_toc), sort_keys=False).encode())
     # Its title becomes the PDF's; the title page (scripts/latex.py) shows it.
     write_if_changed(src / f"{latex.ROOT_DOC}.md", f"# {book.editions()[lang]['title']}\n".encode())
-    jupyter_book = Path(sys.executable).parent / "jupyter-book"
-    subprocess.run([str(jupyter_book), "config", "sphinx", str(src)], check=True, stdout=subprocess.DEVNULL)
+    if configured or not (src / "conf.py").exists():
+        jupyter_book = Path(sys.executable).parent / "jupyter-book"
+        subprocess.run([str(jupyter_book), "config", "sphinx", str(src)], check=True, stdout=subprocess.DEVNULL)
     return src
+
+
+def inputs_digest(src: Path) -> str:
+    """What a PDF is made from: its merged pages and configuration, the
+    Sphinx extensions and this typesetting code."""
+    code = [Path(__file__), Path(latex.__file__)]
+    return hashlib.sha256("".join(
+        [source_digest(src), source_digest(SPHINX_EXT), *(hashlib.sha256(p.read_bytes()).hexdigest() for p in code)]
+    ).encode()).hexdigest()
 
 
 def sphinx_latex(lang: str, framework: str, src: Path) -> Path:
@@ -105,14 +116,20 @@ def typeset(lang: str, framework: str, folder: Path) -> Path:
     return folder / f"{stem}.pdf"
 
 
-def build(lang: str, framework: str, request: str) -> Path:
+def build(lang: str, framework: str, request: str) -> tuple[Path, bool]:
+    """Typeset one PDF unless it is up to date; return it and whether it was."""
     merge.merge_edition(lang, request, framework)
     src = configure(lang, framework)
-    pdf = typeset(lang, framework, sphinx_latex(lang, framework, src))
     target = book.pdf_path(lang, framework)
+    stamp = book.pdf_latex(lang, framework) / "inputs.sha256"
+    digest = inputs_digest(src)
+    if target.exists() and stamp.exists() and stamp.read_text() == digest:
+        return target, False
+    pdf = typeset(lang, framework, sphinx_latex(lang, framework, src))
     target.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(pdf, target)
-    return target
+    stamp.write_text(digest)
+    return target, True
 
 
 def main(argv=None) -> int:
@@ -132,13 +149,13 @@ def main(argv=None) -> int:
         for framework in args.framework or book.FRAMEWORKS:
             start = time.perf_counter()
             try:
-                path = build(lang, framework, request)
+                path, made = build(lang, framework, request)
             except (PdfError, merge.MergeError, merge.SourceError) as err:
                 print(f"error: PDF of edition {lang}, framework {framework}: {err}", file=sys.stderr)
                 failed.append(f"{lang}/{framework}")
                 continue
             print(f"pdf: {book.shown(path)} ({latex.page_count(path)} pages, "
-                  f"{time.perf_counter() - start:.0f} s)")
+                  + (f"{time.perf_counter() - start:.0f} s)" if made else "up to date)"))
     if failed:
         print(f"error: no PDF for {', '.join(failed)}", file=sys.stderr)
         return 1

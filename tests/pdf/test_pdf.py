@@ -161,6 +161,17 @@ def test_latex_error_fails_naming_the_page(latex_copy):
     assert "Undefined control sequence" in str(failure.value)
 
 
+def test_unchanged_pdf_is_not_typeset_again(built_pdfs, capsys, tmp_path):
+    assert build_pdf.main(["--profile", "quick", "--lang", "zh", "--framework", "mxnet"]) == 0
+    assert re.search(r"d2l-zh-mxnet\.pdf \(\d+ pages, up to date\)", capsys.readouterr().out)
+    # A change in any page it is made from typesets it again.
+    src = shutil.copytree(book.pdf_source("zh", "mxnet"), tmp_path / "src")
+    before = build_pdf.inputs_digest(src)
+    page = src / "chapter_convolutional-modern" / "nin.md"
+    page.write_text(page.read_text(encoding="utf-8") + "\n一句新的话。\n", encoding="utf-8")
+    assert build_pdf.inputs_digest(src) != before
+
+
 def test_failure_names_edition_and_framework(monkeypatch, capsys):
     def broken(lang, framework, request):
         raise build_pdf.PdfError("missing glyph 'x' (U+0078) in font F on page p")
