@@ -60,7 +60,10 @@ def pdf_config(lang: str, framework: str) -> dict:
     cfg["latex"] = {"latex_engine": "xelatex", "use_jupyterbook_latex": False}
     sphinx_config = cfg["sphinx"]["config"]
     sphinx_config.update(latex.sphinx_settings(lang, framework, cfg))
-    del sphinx_config["html_extra_path"]  # the site's notebooks
+    # The site's downloads: not the PDF's, which would otherwise follow which
+    # PDFs exist.
+    for key in ("html_extra_path", "d2l_downloads", "d2l_pdfs"):
+        del sphinx_config[key]
     cfg["sphinx"]["extra_extensions"] += ["sphinxcontrib.rsvgconverter", "d2l_latex"]
     return cfg
 
