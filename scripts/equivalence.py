@@ -420,23 +420,41 @@ class Framework:
             yield Layer(type(block).__name__, out, 0), block
 
     @staticmethod
+    def event(what, args, out):
+        """A function a block's forward called outside its leaves, as an
+        event: an activation function by name with its input, `+` and
+        concatenation as a Join of their inputs."""
+        if isinstance(what, Join):
+            return what, list(args[0]) if what.kind == "concat" else list(args[:2]), out
+        return what, args[0], out
+
+    @staticmethod
+    def leaf_hooks(events, depth):
+        """Forward pre- and post-hooks (MXNet's and PyTorch's take the same
+        arguments) that count how deep inside leaves the forward is and
+        record each leaf's call as an event."""
+        def enter(leaf, inputs):
+            depth[0] += 1
+
+        def leave(leaf, inputs, out):
+            depth[0] -= 1
+            events.append((leaf, inputs[0], out))
+
+        return enter, leave
+
+    @staticmethod
     @contextlib.contextmanager
     def recording(events, depth, functions):
         """While inside, the functions ({(owner, name): what}) that a
         block's forward calls outside its leaves (depth 0) are recorded as
-        events: an activation function by name, `+` and concatenation as a
-        Join of their inputs."""
+        events (see `event`)."""
         saved = []
 
         def wrap(original, what):
             def recorded(*args, **kwargs):
                 out = original(*args, **kwargs)
                 if depth[0] == 0:
-                    if isinstance(what, Join):
-                        inputs = list(args[0]) if what.kind == "concat" else list(args[:2])
-                    else:
-                        inputs = args[0]
-                    events.append((what, inputs, out))
+                    events.append(Framework.event(what, args, out))
                 return out
             return recorded
 
@@ -504,14 +522,7 @@ class MXNet(Framework):
 
     def trace(self, block, x):
         events, depth, mx = [], [0], self.mx
-
-        def enter(b, inputs):
-            depth[0] += 1
-
-        def leave(b, inputs, out):
-            depth[0] -= 1
-            events.append((b, inputs[0], out))
-
+        enter, leave = self.leaf_hooks(events, depth)
         handles = [h for leaf in self._leaf_blocks(block)
                    for h in (leaf.register_forward_pre_hook(enter), leaf.register_forward_hook(leave))]
         functions = {(mx.np.ndarray, "__add__"): Join("add"), (mx.np, "add"): Join("add"),
@@ -627,23 +638,13 @@ class PyTorch(Framework):
         from torch.overrides import TorchFunctionMode
 
         events, depth, functions = [], [0], self.functions
-
-        def enter(module, args):
-            depth[0] += 1
-
-        def leave(module, args, out):
-            depth[0] -= 1
-            events.append((module, args[0], out))
+        enter, leave = self.leaf_hooks(events, depth)
 
         class Activations(TorchFunctionMode):
             def __torch_function__(self, func, types, args=(), kwargs=None):
                 out = func(*args, **(kwargs or {}))
                 if depth[0] == 0 and func in functions:
-                    what = functions[func]
-                    if isinstance(what, Join):
-                        events.append((what, list(args[0]) if what.kind == "concat" else list(args[:2]), out))
-                    else:
-                        events.append((what, args[0], out))
+                    events.append(Framework.event(functions[func], args, out))
                 return out
 
         leaves = [m for m in block.modules() if not self.sublayers(m)]
