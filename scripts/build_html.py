@@ -93,7 +93,8 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     failed = []
     for lang in args.lang or list(book.editions()):
-        missing = [fw for fw in book.FRAMEWORKS if not book.pdf_path(lang, fw).is_file()]
+        built = {pdf["framework"] for pdf in downloads.pdfs(lang)}
+        missing = [fw for fw in book.FRAMEWORKS if fw not in built]
         if missing:
             print(f"note: edition {lang} has no PDF for {', '.join(missing)} in its download menu: "
                   "run `make pdf` first", file=sys.stderr)

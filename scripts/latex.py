@@ -136,7 +136,6 @@ def sphinx_settings(lang: str, framework: str, cfg: dict) -> dict:
         "url": f"{cfg['html']['baseurl'].rstrip('/')}/{lang}/",
     }
     return {
-        "latex_engine": "xelatex",
         "latex_documents": [[ROOT_DOC, f"{book.pdf_stem(lang, framework)}.tex",
                              cfg["title"], cfg["author"], "manual"]],
         "d2l_latex_unnumbered": [book.pages()[0], *BACK_MATTER],

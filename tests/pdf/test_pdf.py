@@ -10,6 +10,7 @@ import nbformat
 import pytest
 
 from scripts import book, build_pdf, latex
+from scripts.landing.chapters import title
 from scripts.source import parse
 from scripts.split import notebooks_for
 
@@ -37,13 +38,6 @@ def pdf_text(path, first: int | None = None, last: int | None = None) -> str:
 @pytest.fixture(scope="module")
 def texts(built_pdfs):
     return {key: pdf_text(path) for key, path in built_pdfs.items()}
-
-
-def title(lang: str, page: str) -> str:
-    """A page's heading as the reader sees it: without MyST roles or markup."""
-    heading = next(line for cell in parse(book.source_path(lang, page)).cells if cell.kind == "markdown"
-                   for line in cell.source.splitlines() if line.startswith("# "))
-    return re.sub(r"[*`]", "", re.sub(r"\{\w+\}`([^`<]*)(?:<[^>]*>)?`", r"\1", heading[2:])).strip()
 
 
 @pytest.mark.parametrize("lang, framework", BUILT)
