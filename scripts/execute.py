@@ -100,7 +100,7 @@ def framework_versions(name: str) -> dict[str, str | None]:
 
 
 # Bump when what an execution records in the notebook's metadata changes.
-RECORD_FORMAT = 5
+RECORD_FORMAT = 6
 
 
 def languages() -> str:
@@ -242,7 +242,7 @@ def execute_source(source: Path, target: Path, page: str, framework: str,
                     resources={"metadata": {"path": str(source.parent)}},
                     extra_arguments=["--IPKernelApp.capture_fd_output=False"])
     env = dict(D2L_PROFILE=profile, D2L_LANG=languages(), D2L_DATA_DIR=data_dir, D2L_OFFLINE=1,
-               D2L_RESULTS_FILE=results_file, TF_CPP_MIN_LOG_LEVEL=3, PYTHONWARNINGS="ignore",
+               D2L_RESULTS_FILE=results_file, TF_CPP_MIN_LOG_LEVEL=3,
                MPLBACKEND="module://matplotlib_inline.backend_inline",
                PYTHONPATH=os.pathsep.join(filter(None, [str(book.ROOT), os.environ.get("PYTHONPATH")])))
     # What C++ code writes (TensorFlow's start-up logs) stays out of the page
