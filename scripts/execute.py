@@ -15,12 +15,16 @@ naming page, framework, cell and source line in every edition.
 from __future__ import annotations
 
 import argparse
+import asyncio
+import contextlib
 import datetime as dt
+import fcntl
 import hashlib
 import importlib
 import json
 import os
 import re
+import signal
 import sys
 import tempfile
 import time
@@ -139,11 +143,46 @@ class Outcome:
     error: str | None = None
 
 
+class Interrupted(Exception):
+    """Ctrl-C stopped the execution of one notebook, which was not written."""
+
+    def __init__(self, page: str, framework: str):
+        super().__init__(f"page {page}, framework {framework}")
+        self.page, self.framework = page, framework
+
+
+@contextlib.contextmanager
+def exclusive(path: Path):
+    """Hold the lock at `path` for this process; a second build in the same
+    tree waits for the first, saying so, then finds its notebooks cached."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a+") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            lock.seek(0)
+            holder = lock.read().strip() or "another process"
+            print(f"another build is executing notebooks in {book.shown(path.parent)} ({holder}); "
+                  "waiting for it to finish, then reusing what it executed", file=sys.stderr, flush=True)
+            fcntl.flock(lock, fcntl.LOCK_EX)
+        lock.seek(0)
+        lock.truncate()
+        lock.write(f"pid {os.getpid()}\n")
+        lock.flush()
+        try:
+            yield
+        finally:
+            lock.truncate(0)
+
+
 class Client(NotebookClient):
     """nbclient that remembers which cell it is running, so a kernel that dies
     mid-cell (no error output to find) still names its cell, and which cell
     wrote each training result (a JSON line that `d2l` appends to
-    `results_file`)."""
+    `results_file`). Ctrl-C (SIGINT) interrupts the running cell in the
+    kernel, as Jupyter's stop button does, and a second one kills the kernel:
+    nbclient's own handler would shut the kernel down under the running cell
+    and then fail in its cleanup with a traceback of its internals."""
 
     def __init__(self, nb, results_file: Path, **kwargs):
         super().__init__(nb, **kwargs)
@@ -152,8 +191,19 @@ class Client(NotebookClient):
         # Each with "code_cell": the place of its cell among the code cells,
         # which prose edits (they keep the cache) cannot shift.
         self.results: list[dict] = []
+        self.interrupts = 0
+
+    def _interrupt(self):
+        self.interrupts += 1
+        pid = getattr(getattr(self.km, "provisioner", None), "pid", None)
+        if pid is not None:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGINT if self.interrupts == 1 else signal.SIGKILL)
 
     async def async_execute_cell(self, cell, cell_index, *args, **kwargs):
+        if self.current is None:  # the kernel runs: take SIGINT over from nbclient
+            with contextlib.suppress(NotImplementedError, RuntimeError):  # not the main thread
+                asyncio.get_running_loop().add_signal_handler(signal.SIGINT, self._interrupt)
         self.current = cell_index
         executed = await super().async_execute_cell(cell, cell_index, *args, **kwargs)
         lines = [line for line in self.results_file.read_text().splitlines() if line.strip()]
@@ -253,6 +303,8 @@ def execute_source(source: Path, target: Path, page: str, framework: str,
         with environment.patched(**env), kernel_log.open("w") as log:
             client.execute(stderr=log)
     except (CellExecutionError, DeadKernelError) as err:
+        if client.interrupts:
+            raise Interrupted(page, framework) from None
         index = client.current
         output = next((o for o in nb.cells[index].get("outputs", ()) if o.output_type == "error"), None) \
             if index is not None else None
@@ -269,6 +321,8 @@ def execute_source(source: Path, target: Path, page: str, framework: str,
         return Outcome(page, framework, True, seconds, message)
     finally:
         results_file.unlink()
+    if client.interrupts:  # between cells: the kernel stopped nothing, but the build stops
+        raise Interrupted(page, framework)
     seconds = time.perf_counter() - started
     nb.metadata["d2l"] = {"cache_key": key, "seconds": round(seconds, 1),
                           "kernel": kernels.kernel_name(framework),
@@ -279,6 +333,18 @@ def execute_source(source: Path, target: Path, page: str, framework: str,
     nbformat.write(nb, partial)
     os.replace(partial, target)
     return Outcome(page, framework, True, seconds)
+
+
+def log_timings(outcomes: list[tuple[str, Outcome]]) -> None:
+    """Append the time of each notebook executed to _build/exec/timings.jsonl."""
+    log = book.BUILD / "exec" / "timings.jsonl"
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with log.open("a", encoding="utf-8") as f:
+        for profile, o in outcomes:
+            if o.executed:
+                f.write(json.dumps({"profile": profile, "page": o.page, "framework": o.framework,
+                                    "seconds": round(o.seconds, 2), "ok": not o.error,
+                                    "date": dt.datetime.now().isoformat(timespec="seconds")}) + "\n")
 
 
 def main(argv=None) -> int:
@@ -314,35 +380,36 @@ def main(argv=None) -> int:
             if framework in book.FRAMEWORKS and not environment.framework_sees_gpu(framework):
                 print(f"{framework}: quick profile on {environment.cuda_gpu_name()}: "
                       f"{environment.gpu_problem(framework)}", flush=True)
-    outcomes, failures = [], []
-    for page in pages:
-        for framework in args.framework or (*book.FRAMEWORKS, ALL):
-            profile = book.resolve_profile(request, framework)
-            try:
-                outcome = execute(page, framework, profile, data_dir, args.force)
-            except SourceError as err:
-                print(f"error: {err}", file=sys.stderr)
-                return 2
-            if outcome is None:
-                continue
-            outcomes.append((profile, outcome))
-            state = "failed" if outcome.error else ("executed" if outcome.executed else "cached")
-            print(f"[{profile}] {page} {framework}: {state} ({outcome.seconds:.1f} s)", flush=True)
-            if outcome.error:
-                failures.append(outcome)
-                print(outcome.error, file=sys.stderr, flush=True)
+    outcomes: list[tuple[str, Outcome]] = []
+    try:
+        with exclusive(book.BUILD / "exec" / "lock"):
+            for page in pages:
+                for framework in args.framework or (*book.FRAMEWORKS, ALL):
+                    profile = book.resolve_profile(request, framework)
+                    outcome = execute(page, framework, profile, data_dir, args.force)
+                    if outcome is None:
+                        continue
+                    outcomes.append((profile, outcome))
+                    state = "failed" if outcome.error else ("executed" if outcome.executed else "cached")
+                    print(f"[{profile}] {page} {framework}: {state} ({outcome.seconds:.1f} s)", flush=True)
+                    if outcome.error:
+                        print(outcome.error, file=sys.stderr, flush=True)
+    except SourceError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    except Interrupted as stop:
+        kept = sum(o.executed and not o.error for _, o in outcomes)
+        print(f"\ninterrupted: {stop} was stopped and not written; the {kept} notebook(s) executed "
+              f"before it in this run are kept in {book.shown(book.BUILD / 'exec')}, so running "
+              "the same command again resumes from that notebook", file=sys.stderr, flush=True)
+        log_timings(outcomes)
+        return 130
+    failures = [o for _, o in outcomes if o.error]
     ran = [o for _, o in outcomes if o.executed]
     print(f"{len(ran)} notebook(s) executed once for {len(book.editions())} editions "
           f"({', '.join(book.editions())}) in {sum(o.seconds for o in ran):.1f} s; "
           f"{len(outcomes) - len(ran)} cached", flush=True)
-    log = book.BUILD / "exec" / "timings.jsonl"
-    log.parent.mkdir(parents=True, exist_ok=True)
-    with log.open("a", encoding="utf-8") as f:
-        for profile, o in outcomes:
-            if o.executed:
-                f.write(json.dumps({"profile": profile, "page": o.page, "framework": o.framework,
-                                    "seconds": round(o.seconds, 2), "ok": not o.error,
-                                    "date": dt.datetime.now().isoformat(timespec="seconds")}) + "\n")
+    log_timings(outcomes)
     if failures:
         print(f"{len(failures)} notebook(s) failed; the site was not built.", file=sys.stderr)
         return 1
