@@ -35,7 +35,7 @@ import nbformat
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, DeadKernelError
 
-from scripts import book, code_parity, data, environment, kernels
+from scripts import book, code_parity, data, environment, kernels, references
 from scripts.source import SourceError, parse
 from scripts.split import ALL, notebooks_for, split
 
@@ -373,6 +373,13 @@ def main(argv=None) -> int:
         for problem in problems:
             print(f"error: {problem}", file=sys.stderr)
         print("The editions' code differs; nothing was executed.", file=sys.stderr)
+        return 2
+    # What the pages point to: found missing now, not after every notebook ran.
+    problems = references.book_problems(pages)
+    if problems:
+        for problem in problems:
+            print(f"error: {problem}", file=sys.stderr)
+        print("A figure or citation is missing; nothing was executed.", file=sys.stderr)
         return 2
     data_dir = data.locate()
     if request == "auto" and environment.cuda_gpu_name():

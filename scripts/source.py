@@ -115,6 +115,35 @@ def _closing_fence(fence: str) -> re.Pattern:
     return re.compile(re.escape(fence[0]) + "{%d,}" % len(fence))
 
 
+def _close(path, lines, i, fence, start, what) -> int:
+    """The index of the line that closes `fence`, opened at line `start`,
+    searching from `i`. A `{code-cell}` opening with a fence as long before it
+    means this fence was left open (its closing line would otherwise be taken
+    from the next cell, merging two cells and the prose between them); a
+    shorter one is an example inside a longer fence."""
+    closing = _closing_fence(fence)
+    while i < len(lines) and not closing.fullmatch(lines[i].strip()):
+        opening = CODE_CELL.match(lines[i])
+        if opening and len(opening.group(1)) >= len(fence):
+            raise SourceError(path, start, f"{what} opened here is not closed before the code cell "
+                              f"at line {i + 1}: add a line with {fence} where it ends")
+        i += 1
+    if i == len(lines):
+        raise SourceError(path, start, f"{what} opened here is never closed: add a line with "
+                          f"{fence} where it ends")
+    return i
+
+
+def _yaml_error(path, first: int, what: str, err: yaml.YAMLError) -> SourceError:
+    """`what` is not valid YAML: name the line of the problem (the block's
+    text starts at line `first`) and what YAML says."""
+    mark = getattr(err, "problem_mark", None)
+    line = first + mark.line if mark is not None else first
+    problem = getattr(err, "problem", None) or str(err)
+    return SourceError(path, line, f"{what} is not valid YAML ({problem}): fix that line, e.g. quote "
+                       "a value that holds ': ' or starts with a special character")
+
+
 def _tags(path, line, value) -> list[str]:
     if value is None:
         return []
@@ -135,7 +164,9 @@ def parse(path: Path | str, text: str | None = None) -> Page:
         try:
             front = yaml.safe_load("\n".join(lines[1:end])) or {}
         except yaml.YAMLError as err:
-            raise SourceError(path, 1, f"front matter is not valid YAML: {err}") from None
+            raise _yaml_error(path, 2, "front matter", err) from None
+        if not isinstance(front, dict):
+            raise SourceError(path, 2, "front matter must be a YAML mapping (key: value lines)")
         i = end + 1
 
     cells: list[Cell] = []
@@ -168,12 +199,7 @@ def parse(path: Path | str, text: str | None = None) -> Page:
             fence, start = opening.group(1), i + 1
             options, i = _code_options(path, lines, i + 1)
             body_start = i
-            closing = _closing_fence(fence)
-            while i < len(lines) and not closing.fullmatch(lines[i].strip()):
-                i += 1
-            if i == len(lines):
-                raise SourceError(path, start, "code cell is never closed "
-                                  f"(expected a line with {fence})")
+            i = _close(path, lines, i, fence, start, "code cell")
             tags = _tags(path, start, options.get("tags"))
             cells.append(Cell("code", "\n".join(lines[body_start:i]), start, tags,
                               _frameworks(path, start, tags)))
@@ -199,12 +225,9 @@ def parse(path: Path | str, text: str | None = None) -> Page:
             fence, start = plain.group(1), i
             prose.append(text_line)
             i += 1
-            closing = _closing_fence(fence)
-            while i < len(lines) and not closing.fullmatch(lines[i].strip()):
-                prose.append(lines[i])
-                i += 1
-            if i == len(lines):
-                raise SourceError(path, start + 1, f"fenced block is never closed (expected {fence})")
+            end = _close(path, lines, i, fence, start + 1, "fenced block")
+            prose.extend(lines[i:end])
+            i = end
         prose.append(lines[i])
         i += 1
     flush_prose()
