@@ -72,7 +72,7 @@ class Network:
     start: str | None = None
     # Tolerances of one SGD step (updated weights, update) where they are not
     # WEIGHTS_TOL and UPDATE_TOL: in ResNet-18 (and DenseNet) the gradients of the early
-    # layers pass through 17 (DenseNet: 20) batch normalizations, whose backward pass
+    # layers pass through 17 (DenseNet: 21) batch normalizations, whose backward pass
     # subtracts means; PyTorch's own float32 and float64 gradients there
     # differ by 0.7-0.9%, and one step moves the first conv's weights by
     # more than their size (lr 0.05).

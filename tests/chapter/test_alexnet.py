@@ -47,7 +47,7 @@ def test_chapter_covers_every_section():
     assert labels == ["sec-alexnet", "sec-alexnet-learned-features", "sec-alexnet-model",
                       "sec-alexnet-shapes", "sec-alexnet-compute", "sec-alexnet-relu",
                       "sec-alexnet-dropout", "sec-alexnet-augmentation", "sec-alexnet-training",
-                      "sec-alexnet-faq", None, None, None, "sec-alexnet-summary",
+                      "sec-quick-profile", "sec-alexnet-faq", None, None, None, "sec-alexnet-summary",
                       "sec-alexnet-exercises"]
 
 
