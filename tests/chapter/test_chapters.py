@@ -13,7 +13,7 @@ from tests.chapter import executed
 
 TRAINED = [(page, fw) for page in book.pages() for fw in book.FRAMEWORKS
            if fw in notebooks_for(parse(book.source_path(book.executed_edition(), page)))
-           and any("train_ch6(" in cell.source
+           and any("d2l.train_ch6(" in cell.source
                    for cell in parse(book.source_path(book.executed_edition(), page)).cells
                    if cell.kind == "code" and fw in cell.frameworks)]
 
@@ -21,7 +21,7 @@ TRAINED = [(page, fw) for page in book.pages() for fw in book.FRAMEWORKS
 @pytest.mark.parametrize("page, framework", TRAINED)
 def test_every_training_reports_its_results(executed_book, page, framework):
     nb = nbformat.read(executed_book / page / f"{framework}.ipynb", as_version=4)
-    cells = [c for c in nb.cells if c.cell_type == "code" and "train_ch6(" in c.source]
+    cells = [c for c in nb.cells if c.cell_type == "code" and "d2l.train_ch6(" in c.source]
     assert cells, f"{page} {framework}: no training cell ran"
     for cell in cells:
         report = executed.shown(cell)
