@@ -1,5 +1,5 @@
 """The book's table of contents as the landing page lists it: for each part
-of `_toc.yml` that has sections (today the modern-CNN chapter), its title and
+of `_toc.yml` that has sections (one per part of the book), its title and
 its sections' titles, read from each edition's sources, so that the list
 grows with the book."""
 from __future__ import annotations
