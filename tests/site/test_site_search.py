@@ -126,3 +126,26 @@ def test_chinese_single_character_query_matches_only_pages_with_it(site):
     assert results['块']['docs'] == [VGG]
     assert VGG not in results['现代']['docs']
     assert CHAPTER in results['现代']['docs']
+
+
+PART = 'chapter_convolutional-neural-networks'
+
+
+@pytest.mark.parametrize('edition, query, page', [
+    ('ko', '합성곱 층', 'conv-layer'),
+    ('ko', '교차 상관', 'conv-layer'),
+    ('ko', '패딩', 'padding-and-strides'),
+    ('ko', '스트라이드', 'padding-and-strides'),
+    ('ko', '풀링', 'pooling'),
+    ('ko', '1×1 합성곱', 'channels'),
+    ('ko', '평행 이동 불변성', 'why-conv'),
+    ('zh', '互相关', 'conv-layer'),
+    ('zh', '填充', 'padding-and-strides'),
+    ('zh', '步幅', 'padding-and-strides'),
+    ('zh', '汇聚', 'pooling'),
+    ('zh', '多输入通道', 'channels'),
+    ('zh', '平移不变性', 'why-conv'),
+])
+def test_book_search_finds_the_convolution_part(built_site, edition, query, page):
+    # The words the part introduces find its pages in the built book.
+    assert f'{PART}/{page}' in run_queries(built_site / edition, query)[query]['docs']
