@@ -1,6 +1,6 @@
 """Each network of the part (AlexNet, VGG-11, NiN, GoogLeNet, LeNet with
 batch normalization, ResNet-18, DenseNet) is one network
-in MXNet, PyTorch and TensorFlow (scripts/equivalence.py), and a small change
+in MXNet, PyTorch and TensorFlow (scripts/checks/equivalence/), and a small change
 to one framework's model code in any chapter is caught, naming the chapter,
 the framework and the layer."""
 import functools
@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 
 from d2l import _core
-from scripts import equivalence
-from scripts.book import FRAMEWORK_LABELS, FRAMEWORKS
+from scripts.checks import equivalence
+from scripts.environment.book import FRAMEWORK_LABELS, FRAMEWORKS
 
 # MXNet 1.9's own deprecation warnings (NumPy, distutils) are not this check's.
 pytestmark = pytest.mark.filterwarnings(r"ignore::DeprecationWarning:mxnet(\..*)?")

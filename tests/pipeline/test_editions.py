@@ -7,12 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from scripts import book, code_parity, execute
-from scripts.book import FRAMEWORKS
-from scripts.execute import execute_source
-from scripts.merge import merge_source
-from scripts.source import parse
-from scripts.split import split
+from scripts.environment import book
+from scripts.pipeline import code_parity, execute
+from scripts.environment.book import FRAMEWORKS
+from scripts.pipeline.execute import execute_source
+from scripts.pipeline.merge import merge_source
+from scripts.pipeline.source import parse
+from scripts.pipeline.split import split
 
 FIXTURES = Path(__file__).parent / "fixtures"
 PAGE = "chapter/page"
@@ -89,7 +90,7 @@ def test_a_page_run_once_follows_only_the_code_it_reads(two_editions):
 
 
 def test_a_page_run_once_follows_only_the_build_modules_it_imports(tmp_path, monkeypatch):
-    """The appendix imports scripts.equivalence: a change in another build
+    """The appendix imports scripts.checks.equivalence: a change in another build
     module (the PDF's, say) executes nothing."""
     scripts = tmp_path / "scripts"
     scripts.mkdir()
