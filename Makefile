@@ -1,6 +1,7 @@
 # Build and test the book. `make help` lists the targets.
 #   make book [PROFILE=auto|quick|full]   set up, execute, merge and render both editions and their PDFs
 #   make test                              set up, then run the whole test suite
+#   make serve EDITION=ko [PORT=8000]      write with a live preview of one edition
 # Slices for CI: make execute FRAMEWORK=pytorch (once for both editions); make merge; make pdf; make html.
 
 # Python 3.11 when installed: the version every pin in requirements*.txt was tested with.
@@ -23,6 +24,7 @@ FIND_LINKS := $(if $(GPU),,$(foreach d,$(PIP_FIND_LINKS),--find-links $(d)))
 FRAMEWORK_ENVS := $(foreach f,$(FRAMEWORK_NAMES),$(ENVS)/$(f)/.installed$(GPU))
 PROFILE ?= auto
 EDITION ?=
+PORT ?= 8000
 FRAMEWORK ?=
 PYTEST_ARGS ?=
 
@@ -30,7 +32,7 @@ FRAMEWORKS := $(foreach f,$(FRAMEWORK),--framework $(f))
 SELECT := $(foreach e,$(EDITION),--lang $(e)) $(FRAMEWORKS)
 
 .DEFAULT_GOAL := help
-.PHONY: help setup system data execute merge pdf html book test bench notebooks colab-check record gpu-lock clean
+.PHONY: help setup system data execute merge pdf html book serve test bench bench-loop layers notebooks colab-check record gpu-lock clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 16
@@ -70,15 +72,24 @@ pdf: setup ## typeset one PDF per edition and framework -> _build/pdf/ (EDITION=
 html: setup ## render both editions (warnings are errors), their download menus offering the PDFs
 	$(PY) -m scripts.render.html $(foreach e,$(EDITION),--lang $(e))
 
-book: ## the whole book: set-up, data, execution, PDFs, rendering -> _build/html/
+book: ## the whole book: set-up, data, execution, PDFs, rendering -> _build/html/ (unchanged stages are skipped)
 	@$(MAKE) --no-print-directory execute merge pdf PROFILE=$(PROFILE)
 	@$(MAKE) --no-print-directory html
+
+serve: data ## serve one edition at localhost:PORT, rebuilt on every save (EDITION=ko|zh, PORT=8000)
+	$(PY) -m scripts.render.serve --lang $(firstword $(EDITION) ko) --port $(PORT) --profile $(PROFILE)
 
 test: data ## the whole test suite (network-free once the data is in place)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 bench: data ## time execution per page and framework; compare d2l input pipelines
 	$(PY) -m scripts.checks.bench --profile $(PROFILE)
+
+bench-loop: data ## time the writer's loop on a built book: unchanged `make book`, a prose edit -> _build/bench-loop.json
+	$(PY) -m scripts.checks.writer_loop --profile $(PROFILE)
+
+layers: setup ## check that scripts/ keeps its stages in order, without import cycles
+	$(PY) -m scripts.checks.layers
 
 notebooks: setup ## write the Colab notebooks (one per edition, framework and page) to notebooks/
 	$(PY) -m scripts.notebooks.export

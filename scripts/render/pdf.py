@@ -7,7 +7,11 @@ For each edition and framework: merge the pages with that framework's cells
 `_config.yml` (as scripts/render/html.py does) plus the typesetting settings
 of scripts/render/latex.py, write LaTeX with warnings as errors, run latexmk, and
 check the log: a LaTeX error, a missing glyph or a font substitution fails the
-build, naming edition, framework and the page where it can. The PDFs land in
+build, naming edition, framework and the page where it can. A PDF whose
+inputs (merged pages, configuration, extensions, this code) have the digest
+stored at its last typesetting is not typeset again; the others are typeset
+in parallel, one per core, each printed as "(N pages, typeset in S s)" or
+"(N pages, up to date)". The PDFs land in
 `_build/pdf/` (see `book.pdf_path`); scripts/render/html.py offers them in each
 page's download menu.
 """
@@ -20,6 +24,7 @@ import shutil
 import subprocess
 import sys
 import time
+from multiprocessing.pool import ThreadPool
 from pathlib import Path
 
 import yaml
@@ -142,6 +147,7 @@ def main(argv=None) -> int:
     parser.add_argument("--profile", default=None, help="quick, full or auto")
     parser.add_argument("--lang", choices=list(book.editions()), action="append")
     parser.add_argument("--framework", choices=book.FRAMEWORKS, action="append")
+    parser.add_argument("--jobs", type=int, default=None, help="PDFs typeset at once (default: one per core)")
     args = parser.parse_args(argv)
     request = profiles.profile_request(args.profile)
     missing = missing_tools()
@@ -149,18 +155,29 @@ def main(argv=None) -> int:
         print(f"error: the PDFs need {', '.join(missing)}: run `make system` as root, "
               f"or apt-get install {' '.join(missing)}", file=sys.stderr)
         return 1
+    jobs = [(lang, framework) for lang in args.lang or list(book.editions())
+            for framework in args.framework or book.FRAMEWORKS]
+
+    def one(job):
+        start = time.perf_counter()
+        try:
+            path, made = build(*job, request)
+        except (PdfError, merge.MergeError, merge.SourceError) as err:
+            return job, err, None, False, 0.0
+        return job, None, path, made, time.perf_counter() - start
+
     failed = []
-    for lang in args.lang or list(book.editions()):
-        for framework in args.framework or book.FRAMEWORKS:
-            start = time.perf_counter()
-            try:
-                path, made = build(lang, framework, request)
-            except (PdfError, merge.MergeError, merge.SourceError) as err:
+    # One PDF per core: merging and Sphinx are light, XeLaTeX is not. Each PDF
+    # has its own sources, LaTeX folder and doctrees; what is up to date
+    # costs only its merge and digest.
+    with ThreadPool(max(1, min(len(jobs), args.jobs or os.cpu_count() or 1))) as pool:
+        for (lang, framework), err, path, made, seconds in pool.imap(one, jobs):
+            if err is not None:
                 print(f"error: PDF of edition {lang}, framework {framework}: {err}", file=sys.stderr)
                 failed.append(f"{lang}/{framework}")
                 continue
             print(f"pdf: {book.shown(path)} ({latex.page_count(path)} pages, "
-                  + (f"{time.perf_counter() - start:.0f} s)" if made else "up to date)"))
+                  + (f"typeset in {seconds:.0f} s)" if made else "up to date)"), flush=True)
     if failed:
         print(f"error: no PDF for {', '.join(failed)}", file=sys.stderr)
         return 1
