@@ -26,7 +26,7 @@ def test_profile_request(monkeypatch):
 @pytest.fixture
 def gpu_for_pytorch_only(monkeypatch):
     """A GPU machine where only PyTorch has a CUDA build."""
-    monkeypatch.setattr(environment, "framework_sees_gpu", lambda fw: fw == "pytorch")
+    monkeypatch.setattr(machine, "framework_sees_gpu", lambda fw: fw == "pytorch")
 
 
 def test_auto_is_full_only_where_the_framework_sees_a_gpu(gpu_for_pytorch_only):
@@ -45,7 +45,7 @@ def fresh_probes():
 
 
 def test_no_gpu_no_probe(monkeypatch):
-    monkeypatch.setattr(environment, "cuda_gpu_name", lambda: None)
+    monkeypatch.setattr(machine, "cuda_gpu_name", lambda: None)
     monkeypatch.setattr(subprocess, "run", lambda *a, **k: pytest.fail("probed a framework"))
     assert not machine.framework_sees_gpu("pytorch")
     assert machine.gpu_problem("pytorch") == "no NVIDIA GPU visible"
@@ -57,7 +57,7 @@ def test_no_gpu_no_probe(monkeypatch):
      "its GPU check failed on NVIDIA H200: no kernel image is available for sm_90"),
 ])
 def test_gpu_check_runs_in_the_frameworks_environment(monkeypatch, probe, problem):
-    monkeypatch.setattr(environment, "cuda_gpu_name", lambda: "NVIDIA H200")
+    monkeypatch.setattr(machine, "cuda_gpu_name", lambda: "NVIDIA H200")
     monkeypatch.setitem(machine.GPU_PROBES, "pytorch", probe)
     assert machine.gpu_problem("pytorch") == problem
     assert machine.framework_sees_gpu("pytorch") is (problem is None)
@@ -71,7 +71,7 @@ def test_gpu_check_runs_in_the_frameworks_environment(monkeypatch, probe, proble
 def test_a_build_that_cannot_use_the_gpu_falls_back_and_says_why(monkeypatch, framework, says):
     """The real checks, on this CPU machine told that it has a GPU: each
     framework's CPU build fails its check, so `auto` runs it quick."""
-    monkeypatch.setattr(environment, "cuda_gpu_name", lambda: "NVIDIA H200")
+    monkeypatch.setattr(machine, "cuda_gpu_name", lambda: "NVIDIA H200")
     assert says in machine.gpu_problem(framework)
     assert profiles.resolve_profile("auto", framework) == "quick"
 
@@ -119,6 +119,6 @@ def test_merge_under_auto_reads_each_framework_from_its_profile(gpu_for_pytorch_
 ])
 def test_stamp_names_the_device_that_trained(monkeypatch, gpu_name, devices, expected):
     from scripts.pipeline.execute import stamp
-    monkeypatch.setattr(environment, "cuda_gpu_name", lambda: gpu_name)
+    monkeypatch.setattr(machine, "cuda_gpu_name", lambda: gpu_name)
     device = stamp("full", "pytorch", [{"device": d} for d in devices])["device"]
     assert device.startswith(expected)
