@@ -1,13 +1,14 @@
 # Build and test the book. `make help` lists the targets.
 #   make book [PROFILE=auto|quick|full]   set up, execute, merge and render both editions and their PDFs
 #   make test                              set up, then run the whole test suite
+#   make serve EDITION=ko [PORT=8000]      write with a live preview of one edition
 # Slices for CI: make execute FRAMEWORK=pytorch (once for both editions); make merge; make pdf; make html.
 
 # Python 3.11 when installed: the version every pin in requirements*.txt was tested with.
 PYTHON ?= $(shell command -v python3.11 2>/dev/null || echo python3)
 # The build and test environment (requirements.txt) and one environment per
 # framework, each with its own kernel (requirements/<framework>.txt; see
-# scripts/kernels.py). uv creates them.
+# scripts/environment/kernels.py). uv creates them.
 VENV ?= .venv
 PY := $(VENV)/bin/python
 UV := $(VENV)/bin/uv
@@ -23,6 +24,7 @@ FIND_LINKS := $(if $(GPU),,$(foreach d,$(PIP_FIND_LINKS),--find-links $(d)))
 FRAMEWORK_ENVS := $(foreach f,$(FRAMEWORK_NAMES),$(ENVS)/$(f)/.installed$(GPU))
 PROFILE ?= auto
 EDITION ?=
+PORT ?= 8000
 FRAMEWORK ?=
 PYTEST_ARGS ?=
 
@@ -30,13 +32,13 @@ FRAMEWORKS := $(foreach f,$(FRAMEWORK),--framework $(f))
 SELECT := $(foreach e,$(EDITION),--lang $(e)) $(FRAMEWORKS)
 
 .DEFAULT_GOAL := help
-.PHONY: help setup system data execute merge pdf html book test bench notebooks colab-check record gpu-lock clean
+.PHONY: help setup system data execute merge pdf html book serve test bench bench-loop layers notebooks colab-check record gpu-lock clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 16
 
 system: ## install the Debian packages the book needs (when apt and root are available)
-	@bash scripts/install_system_packages.sh
+	@bash scripts/environment/system_packages.sh
 
 $(VENV)/.installed: requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -49,45 +51,54 @@ $(VENV)/.installed: requirements.txt pyproject.toml
 $(ENVS)/%/.installed$(GPU): requirements/%$(GPU).txt requirements/%.txt requirements/kernel.txt pyproject.toml | $(VENV)/.installed
 	$(UV) venv --quiet --allow-existing --python $(PYTHON) $(ENVS)/$*
 	$(UV) pip install --quiet --python $(ENVS)/$*/bin/python $(FIND_LINKS) -r requirements/$*$(GPU).txt -e .
-	$(PY) -m scripts.kernels --framework $*
+	$(PY) -m scripts.environment.kernels --framework $*
 	rm -f $(ENVS)/$*/.installed*
 	touch $@
 
 setup: system $(VENV)/.installed $(FRAMEWORK_ENVS) ## create the build environment and one per framework (uv)
 
 data: setup ## find (or fetch) Fashion-MNIST and verify its checksums
-	@$(PY) -m scripts.data
+	@$(PY) -m scripts.environment.data
 
 execute: data ## execute each page once per framework for both editions (FRAMEWORK=, PROFILE= select)
-	$(PY) -m scripts.execute --profile $(PROFILE) $(FRAMEWORKS)
+	$(PY) -m scripts.pipeline.execute --profile $(PROFILE) $(FRAMEWORKS)
 
 merge: setup ## merge executed notebooks into the pages of each edition
-	$(PY) -m scripts.merge --profile $(PROFILE) $(foreach e,$(EDITION),--lang $(e))
+	$(PY) -m scripts.pipeline.merge --profile $(PROFILE) $(foreach e,$(EDITION),--lang $(e))
 
 pdf: setup ## typeset one PDF per edition and framework -> _build/pdf/ (EDITION=, FRAMEWORK= select)
-	$(PY) -m scripts.build_pdf --profile $(PROFILE) $(SELECT)
+	$(PY) -m scripts.render.pdf --profile $(PROFILE) $(SELECT)
 
 html: setup ## render both editions (warnings are errors), their download menus offering the PDFs
-	$(PY) -m scripts.build_html $(foreach e,$(EDITION),--lang $(e))
+	$(PY) -m scripts.render.html $(foreach e,$(EDITION),--lang $(e))
 
-book: ## the whole book: set-up, data, execution, PDFs, rendering -> _build/html/
+book: ## the whole book: set-up, data, execution, PDFs, rendering -> _build/html/ (unchanged stages are skipped)
 	@$(MAKE) --no-print-directory execute merge pdf PROFILE=$(PROFILE)
 	@$(MAKE) --no-print-directory html
+
+serve: data ## serve one edition at localhost:PORT, rebuilt on every save (EDITION=ko|zh, PORT=8000)
+	$(PY) -m scripts.render.serve --lang $(firstword $(EDITION) ko) --port $(PORT) --profile $(PROFILE)
 
 test: data ## the whole test suite (network-free once the data is in place)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 bench: data ## time execution per page and framework; compare d2l input pipelines
-	$(PY) -m scripts.bench --profile $(PROFILE)
+	$(PY) -m scripts.checks.bench --profile $(PROFILE)
+
+bench-loop: data ## time the writer's loop on a built book: unchanged `make book`, a prose edit -> _build/bench-loop.json
+	$(PY) -m scripts.checks.writer_loop --profile $(PROFILE)
+
+layers: setup ## check that scripts/ keeps its stages in order, without import cycles
+	$(PY) -m scripts.checks.layers
 
 notebooks: setup ## write the Colab notebooks (one per edition, framework and page) to notebooks/
-	$(PY) -m scripts.export_notebooks
+	$(PY) -m scripts.notebooks.export
 
 colab-check: data ## run the notebooks as on Colab in fresh venvs under _build/colab/ (EDITION=, FRAMEWORK= select)
-	$(PY) -m scripts.colab_check $(SELECT)
+	$(PY) -m scripts.notebooks.colab_check $(SELECT)
 
 record: setup ## keep the full-profile results of the last `make book PROFILE=full` in records/full/ (commit them)
-	$(PY) -m scripts.records
+	$(PY) -m scripts.pipeline.records
 
 gpu-lock: setup ## resolve what a GPU machine installs per framework into requirements/gpu-lock/ (needs PyPI)
 	@for f in $(FRAMEWORK_NAMES); do \

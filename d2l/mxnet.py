@@ -1,4 +1,4 @@
-"""MXNet helpers of the VGG chapter: ``from d2l import mxnet as d2l``."""
+"""The book's library for MXNet: ``from d2l import mxnet as d2l``."""
 
 import numpy
 

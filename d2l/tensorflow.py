@@ -1,4 +1,4 @@
-"""TensorFlow helpers of the VGG chapter:
+"""The book's library for TensorFlow:
 ``from d2l import tensorflow as d2l``."""
 
 import tensorflow as tf

@@ -1,4 +1,4 @@
-"""PyTorch helpers of the VGG chapter: ``from d2l import torch as d2l``."""
+"""The book's library for PyTorch: ``from d2l import torch as d2l``."""
 
 import torch
 from torch import nn

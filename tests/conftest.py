@@ -7,7 +7,9 @@ profile), and a run after `make book PROFILE=quick` reuses its cache.
 """
 import pytest
 
-from scripts import book, build_html, build_pdf, execute, merge
+from scripts.environment import book
+from scripts.render import html as build_html, pdf as build_pdf
+from scripts.pipeline import execute, merge
 
 
 @pytest.fixture(scope="session")

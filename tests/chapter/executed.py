@@ -5,8 +5,8 @@ import re
 import nbformat
 
 from d2l import _core
-from scripts import book
-from scripts.source import parse
+from scripts.environment import book
+from scripts.pipeline.source import parse
 
 
 def headings(lang, page):

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from scripts import book
+from scripts.environment import book
 from tests.chapter import executed
 from tests.chapter.executed import headings
 

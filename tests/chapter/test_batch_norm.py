@@ -8,7 +8,7 @@ import re
 import nbformat
 import pytest
 
-from scripts import book
+from scripts.environment import book
 from tests.chapter import executed
 from tests.chapter.executed import headings
 

@@ -4,7 +4,8 @@ import re
 
 import pytest
 
-from scripts import book, code_parity
+from scripts.environment import book
+from scripts.pipeline import code_parity
 from tests.chapter import executed
 from tests.chapter.executed import headings
 

@@ -6,9 +6,9 @@ import re
 import nbformat
 import pytest
 
-from scripts import book
-from scripts.source import parse
-from scripts.split import notebooks_for
+from scripts.environment import book
+from scripts.pipeline.source import parse
+from scripts.pipeline.split import notebooks_for
 from tests.chapter import executed
 
 TRAINED = [(page, fw) for page in book.pages() for fw in book.FRAMEWORKS

@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from scripts import book
-from scripts.source import parse
+from scripts.environment import book
+from scripts.pipeline.source import parse
 from tests.chapter import executed
 from tests.chapter.executed import defined_names
 from tests.chapter.executed import headings

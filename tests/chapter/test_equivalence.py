@@ -1,6 +1,7 @@
-"""Each network of the part (AlexNet, VGG-11, NiN, GoogLeNet, LeNet with
-batch normalization, ResNet-18, DenseNet) is one network
-in MXNet, PyTorch and TensorFlow (scripts/equivalence.py), and a small change
+"""Each network of the table (the modern part's AlexNet, VGG-11, NiN,
+GoogLeNet, LeNet with batch normalization, ResNet-18, DenseNet; the
+convolution part's LeNet) is one network
+in MXNet, PyTorch and TensorFlow (scripts/checks/equivalence/), and a small change
 to one framework's model code in any chapter is caught, naming the chapter,
 the framework and the layer."""
 import functools
@@ -11,8 +12,8 @@ import numpy as np
 import pytest
 
 from d2l import _core
-from scripts import equivalence
-from scripts.book import FRAMEWORK_LABELS, FRAMEWORKS
+from scripts.checks import equivalence
+from scripts.environment.book import FRAMEWORK_LABELS, FRAMEWORKS
 
 # MXNet 1.9's own deprecation warnings (NumPy, distutils) are not this check's.
 pytestmark = pytest.mark.filterwarnings(r"ignore::DeprecationWarning:mxnet(\..*)?")
@@ -28,7 +29,8 @@ VGG11 = [CONV, POOL, CONV, POOL, CONV, CONV, POOL, CONV, CONV, POOL, CONV, CONV,
 # additions, batch normalizations.
 SHAPES = {"alexnet": (14, 5, 3, 0, 0, 0), "vgg": (19, 8, 3, 0, 0, 0), "nin": (18, 12, 0, 0, 0, 0),
           "googlenet": (82, 57, 1, 9, 0, 0), "batch-norm": (16, 2, 3, 0, 0, 4),
-          "resnet": (66, 20, 1, 0, 8, 17), "densenet": (85, 20, 1, 16, 0, 21)}
+          "resnet": (66, 20, 1, 0, 8, 17), "densenet": (85, 20, 1, 16, 0, 21),
+          "lenet": (8, 2, 3, 0, 0, 0)}
 BATCH_NORM = {"batch-norm", "resnet", "densenet"}
 
 
@@ -63,9 +65,23 @@ def any_report(request):
 
 
 def test_every_network_of_the_part_is_in_the_table():
-    assert list(equivalence.NETWORKS) == ["alexnet", "vgg", "nin", "googlenet", "batch-norm", "resnet", "densenet"]
+    assert list(equivalence.NETWORKS) == ["alexnet", "vgg", "nin", "googlenet", "batch-norm", "resnet", "densenet",
+                                          "lenet"]
     for network in equivalence.NETWORKS.values():
         assert network.source.is_file()
+    assert {n.part for n in equivalence.NETWORKS.values()} == {
+        "chapter_convolutional-modern", "chapter_convolutional-neural-networks"}
+    assert equivalence.NETWORKS["lenet"].page == "chapter_convolutional-neural-networks/lenet"
+
+
+def test_lenet_of_the_convolution_part_is_one_network():
+    """LeNet's layers as its chapter draws them (sigmoid, average pooling)."""
+    rows, _ = equivalence.build("lenet")
+    assert [r.layer.describe() for r in rows] == [
+        "conv 5x5, stride 1, pad 2 + sigmoid", "avgpool 2x2, stride 2", "conv 5x5, stride 1, pad 0 + sigmoid",
+        "avgpool 2x2, stride 2", "flatten", "dense 120 + sigmoid", "dense 84 + sigmoid", "dense 10"]
+    assert [r.layer.params for r in rows] == [156, 0, 2416, 0, 0, 48120, 10164, 850]
+    assert sum(r.layer.params for r in rows) == equivalence.NETWORKS["lenet"].total_params == 61_706
 
 
 def test_each_network_is_the_same_in_every_framework(any_report):

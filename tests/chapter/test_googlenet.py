@@ -5,10 +5,10 @@ import re
 
 import pytest
 
-from scripts import book
+from scripts.environment import book
 from tests.chapter import executed
 from tests.chapter.executed import defined_names
-from scripts.source import parse
+from scripts.pipeline.source import parse
 
 PAGE = "chapter_convolutional-modern/googlenet"
 EDITIONS = list(book.editions())

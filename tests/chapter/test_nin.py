@@ -6,7 +6,7 @@ import re
 import nbformat
 import pytest
 
-from scripts import book
+from scripts.environment import book
 from tests.chapter import executed
 
 PAGE = "chapter_convolutional-modern/nin"

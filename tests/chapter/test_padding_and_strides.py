@@ -9,7 +9,7 @@ import re
 import numpy as np
 import pytest
 
-from scripts import book
+from scripts.environment import book
 from tests.chapter import executed
 
 PAGE = "chapter_convolutional-neural-networks/padding-and-strides"

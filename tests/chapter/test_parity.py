@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from scripts import book
-from scripts.source import parse
+from scripts.environment import book
+from scripts.pipeline.source import parse
 
 EDITIONS = list(book.editions())
 

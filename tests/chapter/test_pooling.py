@@ -8,7 +8,7 @@ import nbformat
 import numpy as np
 import pytest
 
-from scripts import book
+from scripts.environment import book
 from tests.chapter import executed
 
 PAGE = "chapter_convolutional-neural-networks/pooling"

@@ -22,9 +22,9 @@ from dataclasses import dataclass, field
 import nbformat
 import pytest
 
-from scripts import book
-from scripts.source import HEADING, parse
-from scripts.split import ALL, notebooks_for
+from scripts.environment import book
+from scripts.pipeline.source import HEADING, parse
+from scripts.pipeline.split import ALL, notebooks_for
 from tests.chapter import executed
 
 PAGES = [page for page in book.pages()

@@ -7,7 +7,7 @@ from itertools import product
 
 import pytest
 
-from scripts import book
+from scripts.environment import book
 from tests.chapter import executed
 
 PAGE = "chapter_convolutional-neural-networks/why-conv"

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from scripts import book
+from scripts.environment import book
 
 REQUIREMENTS = book.ROOT / "requirements"
 PIN = re.compile(r"^([A-Za-z0-9_.\-]+)(?:\[[\w,-]+\])?==([^\s;#]+)", re.M)

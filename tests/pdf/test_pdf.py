@@ -1,4 +1,4 @@
-"""The PDFs (scripts/build_pdf.py): one per edition and framework, read back
+"""The PDFs (scripts/render/pdf.py): one per edition and framework, read back
 with pdftotext, their LaTeX logs, and how a typesetting failure is reported."""
 from __future__ import annotations
 
@@ -9,10 +9,11 @@ import subprocess
 import nbformat
 import pytest
 
-from scripts import book, build_pdf, latex
-from scripts.landing.chapters import title
-from scripts.source import parse
-from scripts.split import notebooks_for
+from scripts.environment import book
+from scripts.render import latex, pdf as build_pdf
+from scripts.render.landing.chapters import title
+from scripts.pipeline.source import parse
+from scripts.pipeline.split import notebooks_for
 
 PAGES = book.pages()
 EDITIONS = list(book.editions())

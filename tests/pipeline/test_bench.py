@@ -4,9 +4,10 @@ import json
 
 import pytest
 
-from scripts import bench, book
-from scripts.source import parse
-from scripts.split import notebooks_for
+from scripts.checks import bench
+from scripts.environment import book
+from scripts.pipeline.source import parse
+from scripts.pipeline.split import notebooks_for
 
 
 def test_bench_reports_pages_and_both_pipelines(executed_book, capsys, monkeypatch):

@@ -5,9 +5,10 @@ import re
 import nbformat
 import pytest
 
-from scripts import book, data, execute, merge
-from scripts.source import parse
-from scripts.split import notebooks_for
+from scripts.environment import book, data
+from scripts.pipeline import execute, merge
+from scripts.pipeline.source import parse
+from scripts.pipeline.split import notebooks_for
 
 EDITIONS = list(book.editions())
 NOTEBOOKS = [(page, name) for page in book.pages()

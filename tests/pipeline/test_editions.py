@@ -7,12 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from scripts import book, code_parity, execute
-from scripts.book import FRAMEWORKS
-from scripts.execute import execute_source
-from scripts.merge import merge_source
-from scripts.source import parse
-from scripts.split import split
+from scripts.environment import book
+from scripts.pipeline import code_parity, execute
+from scripts.environment.book import FRAMEWORKS
+from scripts.pipeline.execute import execute_source
+from scripts.pipeline.merge import merge_source
+from scripts.pipeline.source import parse
+from scripts.pipeline.split import split
 
 FIXTURES = Path(__file__).parent / "fixtures"
 PAGE = "chapter/page"
@@ -89,7 +90,7 @@ def test_a_page_run_once_follows_only_the_code_it_reads(two_editions):
 
 
 def test_a_page_run_once_follows_only_the_build_modules_it_imports(tmp_path, monkeypatch):
-    """The appendix imports scripts.equivalence: a change in another build
+    """The appendix imports scripts.checks.equivalence: a change in another build
     module (the PDF's, say) executes nothing."""
     scripts = tmp_path / "scripts"
     scripts.mkdir()
@@ -107,6 +108,23 @@ def test_a_page_run_once_follows_only_the_build_modules_it_imports(tmp_path, mon
     assert execute.library_hash("all", code=code) == before
     (scripts / "table.py").write_text("ROWS = 2\n")
     assert execute.library_hash("all", code=code) != before
+
+
+def test_a_page_run_once_follows_a_build_package_and_its_relative_imports(tmp_path, monkeypatch):
+    """The appendix imports a package (scripts/checks/equivalence/): its
+    modules, reached by absolute or relative imports, are what it runs."""
+    package = tmp_path / "scripts" / "checks" / "eq"
+    (package / "adapters").mkdir(parents=True)
+    (package / "__init__.py").write_text("from scripts.checks.eq.compare import run\n")
+    (package / "compare.py").write_text("from .adapters import ADAPTERS\nfrom . import table\n")
+    (package / "table.py").write_text("ROWS = 1\n")
+    (package / "adapters" / "__init__.py").write_text("from .torch import Torch\nADAPTERS = [Torch]\n")
+    (package / "adapters" / "torch.py").write_text("from ..table import ROWS\nclass Torch: pass\n")
+    (package / "unused.py").write_text("x = 1\n")
+    monkeypatch.setattr(book, "ROOT", tmp_path)
+    read = execute.scripts_read(["from scripts.checks import eq"])
+    assert [p.relative_to(package).as_posix() for p in read if package in p.parents] == [
+        "__init__.py", "adapters/__init__.py", "adapters/torch.py", "compare.py", "table.py"]
 
 
 def test_build_refuses_to_execute_editions_whose_code_differs(two_editions, capsys):

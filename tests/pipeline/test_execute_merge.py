@@ -4,9 +4,9 @@ from pathlib import Path
 
 import pytest
 
-from scripts.book import FRAMEWORKS
-from scripts.execute import execute_source
-from scripts.merge import MergeError, merge_source
+from scripts.environment.book import FRAMEWORKS
+from scripts.pipeline.execute import execute_source
+from scripts.pipeline.merge import MergeError, merge_source
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

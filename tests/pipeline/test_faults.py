@@ -1,6 +1,6 @@
 """Faults a maintainer meets while executing: Ctrl-C in the middle of a
 notebook, and a second build started beside a running one. Each runs real
-`scripts.execute` processes on a tiny book of one page."""
+`scripts.pipeline.execute` processes on a tiny book of one page."""
 import signal
 import subprocess
 import sys
@@ -9,13 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from scripts import book
+from scripts.environment import book
 
-# execute.main on a book of one page under `root`, as `python -m scripts.execute` runs it.
+# execute.main on a book of one page under `root`, as `python -m scripts.pipeline.execute` runs it.
 DRIVER = """
 import sys
 from pathlib import Path
-from scripts import book, execute
+from scripts.environment import book
+from scripts.pipeline import execute
 root = Path(sys.argv[1])
 book.BOOK, book.BUILD = root / "book", root / "_build"
 book.pages = lambda: ["slow"]

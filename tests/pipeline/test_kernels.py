@@ -8,9 +8,9 @@ import nbformat
 import pytest
 from jupyter_client.manager import start_new_kernel
 
-from scripts import book, kernels
-from scripts.source import parse
-from scripts.split import notebooks_for
+from scripts.environment import book, kernels
+from scripts.pipeline.source import parse
+from scripts.pipeline.split import notebooks_for
 
 NUMPY_MAJOR = {"mxnet": "1", "pytorch": "2", "tensorflow": "2"}
 ASK = "import json, sys, numpy; print(json.dumps([sys.prefix, numpy.__version__]))"

@@ -7,12 +7,13 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from scripts import book, export_notebooks
-from scripts.source import parse
-from scripts.split import split
+from scripts.environment import book
+from scripts.notebooks import export
+from scripts.pipeline.source import parse
+from scripts.pipeline.split import split
 
 PAGE = "chapter_convolutional-modern/vgg"
-NOTEBOOKS = sorted(export_notebooks.expected())
+NOTEBOOKS = sorted(export.expected())
 
 
 def read(rel: Path):
@@ -31,15 +32,15 @@ def test_the_chapter_has_a_notebook_per_edition_and_framework():
 
 
 def test_committed_notebooks_are_up_to_date():
-    problems = export_notebooks.stale()
-    assert not problems, export_notebooks.check_message(problems)
+    problems = export.stale()
+    assert not problems, export.check_message(problems)
 
 
 def test_check_names_each_stale_notebook_and_the_command(tmp_path):
     sources, out = tmp_path / "book", tmp_path / "notebooks"
     shutil.copytree(book.BOOK, sources)
-    export_notebooks.export(sources, out)
-    assert export_notebooks.stale(sources, out) == []
+    export.export(sources, out)
+    assert export.stale(sources, out) == []
 
     # Delete a PyTorch-only cell from the Korean source without regenerating.
     source = sources / "ko" / f"{PAGE}.md"
@@ -49,20 +50,20 @@ def test_check_names_each_stale_notebook_and_the_command(tmp_path):
     fence = re.match(r"`+", lines[opening]).group(0)
     closing = next(i for i in range(opening + 1, len(lines)) if lines[i].strip() == fence)
     source.write_text("".join(lines[:opening] + lines[closing + 1:]), encoding="utf-8")
-    problems = export_notebooks.stale(sources, out)
+    problems = export.stale(sources, out)
     stale_notebook = out / "ko" / "pytorch" / f"{PAGE}.ipynb"
     assert problems == [(stale_notebook, "out of date")]
-    message = export_notebooks.check_message(problems)
+    message = export.check_message(problems)
     assert str(stale_notebook) in message and "make notebooks" in message
 
     # A missing notebook and a left-over one are reported too; export fixes all.
     (out / "zh" / "mxnet" / f"{PAGE}.ipynb").unlink()
     (out / "zh" / "mxnet" / "old.ipynb").write_text("{}")
-    reasons = {path.relative_to(out).as_posix(): why for path, why in export_notebooks.stale(sources, out)}
+    reasons = {path.relative_to(out).as_posix(): why for path, why in export.stale(sources, out)}
     assert reasons == {f"ko/pytorch/{PAGE}.ipynb": "out of date", f"zh/mxnet/{PAGE}.ipynb": "missing",
                        "zh/mxnet/old.ipynb": "no page with code produces it"}
-    export_notebooks.export(sources, out)
-    assert export_notebooks.stale(sources, out) == []
+    export.export(sources, out)
+    assert export.stale(sources, out) == []
 
 
 def test_pages_executed_once_get_no_notebooks(tmp_path):
@@ -71,7 +72,7 @@ def test_pages_executed_once_get_no_notebooks(tmp_path):
     (sources / "ko" / f"{PAGE}.md").write_text(
         "---\nd2l:\n  execute: once\n---\n# Checks\n\n```{code-cell} ipython3\nprint(1)\n```\n",
         encoding="utf-8")
-    made = {describe(rel) for rel in export_notebooks.expected(sources)}
+    made = {describe(rel) for rel in export.expected(sources)}
     assert not {(lang, page) for lang, _, page in made} & {("ko", PAGE)}
     assert ("zh", "pytorch", PAGE) in made
 
@@ -139,9 +140,9 @@ def test_cells_after_the_install_cell_are_the_split_of_the_source(rel):
 
 def test_cross_references_and_citations_link_the_right_page():
     site = f"{book.config()['html']['baseurl']}ko/"
-    where = export_notebooks.Edition("ko", {"sec-vgg-block": ("chapter_convolutional-modern/vgg", "VGG 블록")},
+    where = export.Edition("ko", {"sec-vgg-block": ("chapter_convolutional-modern/vgg", "VGG 블록")},
                                      {"Lin.Chen.Yan.2013": ("Lin et al.", "2013")})
-    text = export_notebooks.colab_markdown(
+    text = export.colab_markdown(
         "See {ref}`sec-vgg-block` {cite:p}`Lin.Chen.Yan.2013`.\n\n"
         "1. Q?\n\n   :::{dropdown} 힌트\n   A.\n   :::\n", "chapter_convolutional-modern/nin", where)
     assert f"[VGG 블록]({site}chapter_convolutional-modern/vgg.html#sec-vgg-block)" in text
@@ -150,4 +151,4 @@ def test_cross_references_and_citations_link_the_right_page():
 
 
 def test_the_repository_url_lives_only_in_the_config():
-    assert "github.com" not in Path(export_notebooks.__file__).read_text(encoding="utf-8")
+    assert "github.com" not in Path(export.__file__).read_text(encoding="utf-8")

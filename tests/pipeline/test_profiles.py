@@ -6,49 +6,49 @@ from pathlib import Path
 
 import pytest
 
-from scripts import book, environment
-from scripts.execute import execute_source
-from scripts.merge import merge_source, stamp_md
+from scripts.environment import book, machine, profiles
+from scripts.pipeline.execute import execute_source
+from scripts.pipeline.merge import merge_source, stamp_md
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
 def test_profile_request(monkeypatch):
     monkeypatch.delenv("PROFILE", raising=False)
-    assert book.profile_request(None) == "auto"
+    assert profiles.profile_request(None) == "auto"
     monkeypatch.setenv("PROFILE", "quick")
-    assert book.profile_request(None) == "quick"
-    assert book.profile_request("full") == "full"
+    assert profiles.profile_request(None) == "quick"
+    assert profiles.profile_request("full") == "full"
     with pytest.raises(SystemExit, match="unknown profile 'fast'"):
-        book.profile_request("fast")
+        profiles.profile_request("fast")
 
 
 @pytest.fixture
 def gpu_for_pytorch_only(monkeypatch):
     """A GPU machine where only PyTorch has a CUDA build."""
-    monkeypatch.setattr(environment, "framework_sees_gpu", lambda fw: fw == "pytorch")
+    monkeypatch.setattr(machine, "framework_sees_gpu", lambda fw: fw == "pytorch")
 
 
 def test_auto_is_full_only_where_the_framework_sees_a_gpu(gpu_for_pytorch_only):
-    assert {nb: book.resolve_profile("auto", nb) for nb in (*book.FRAMEWORKS, "all")} == {
+    assert {nb: profiles.resolve_profile("auto", nb) for nb in (*book.FRAMEWORKS, "all")} == {
         "mxnet": "quick", "pytorch": "full", "tensorflow": "quick", "all": "quick"}
-    for request in book.PROFILES:
-        assert {book.resolve_profile(request, nb) for nb in (*book.FRAMEWORKS, "all")} == {request}
+    for request in profiles.PROFILES:
+        assert {profiles.resolve_profile(request, nb) for nb in (*book.FRAMEWORKS, "all")} == {request}
 
 
 @pytest.fixture(autouse=True)
 def fresh_probes():
     """The GPU check is cached per process; each test asks anew."""
-    environment.gpu_problem.cache_clear()
+    machine.gpu_problem.cache_clear()
     yield
-    environment.gpu_problem.cache_clear()
+    machine.gpu_problem.cache_clear()
 
 
 def test_no_gpu_no_probe(monkeypatch):
-    monkeypatch.setattr(environment, "cuda_gpu_name", lambda: None)
+    monkeypatch.setattr(machine, "cuda_gpu_name", lambda: None)
     monkeypatch.setattr(subprocess, "run", lambda *a, **k: pytest.fail("probed a framework"))
-    assert not environment.framework_sees_gpu("pytorch")
-    assert environment.gpu_problem("pytorch") == "no NVIDIA GPU visible"
+    assert not machine.framework_sees_gpu("pytorch")
+    assert machine.gpu_problem("pytorch") == "no NVIDIA GPU visible"
 
 
 @pytest.mark.parametrize("probe, problem", [
@@ -57,10 +57,10 @@ def test_no_gpu_no_probe(monkeypatch):
      "its GPU check failed on NVIDIA H200: no kernel image is available for sm_90"),
 ])
 def test_gpu_check_runs_in_the_frameworks_environment(monkeypatch, probe, problem):
-    monkeypatch.setattr(environment, "cuda_gpu_name", lambda: "NVIDIA H200")
-    monkeypatch.setitem(environment.GPU_PROBES, "pytorch", probe)
-    assert environment.gpu_problem("pytorch") == problem
-    assert environment.framework_sees_gpu("pytorch") is (problem is None)
+    monkeypatch.setattr(machine, "cuda_gpu_name", lambda: "NVIDIA H200")
+    monkeypatch.setitem(machine.GPU_PROBES, "pytorch", probe)
+    assert machine.gpu_problem("pytorch") == problem
+    assert machine.framework_sees_gpu("pytorch") is (problem is None)
 
 
 @pytest.mark.parametrize("framework, says", [
@@ -71,9 +71,9 @@ def test_gpu_check_runs_in_the_frameworks_environment(monkeypatch, probe, proble
 def test_a_build_that_cannot_use_the_gpu_falls_back_and_says_why(monkeypatch, framework, says):
     """The real checks, on this CPU machine told that it has a GPU: each
     framework's CPU build fails its check, so `auto` runs it quick."""
-    monkeypatch.setattr(environment, "cuda_gpu_name", lambda: "NVIDIA H200")
-    assert says in environment.gpu_problem(framework)
-    assert book.resolve_profile("auto", framework) == "quick"
+    monkeypatch.setattr(machine, "cuda_gpu_name", lambda: "NVIDIA H200")
+    assert says in machine.gpu_problem(framework)
+    assert profiles.resolve_profile("auto", framework) == "quick"
 
 
 def _stamp(profile, device, label, **extra):
@@ -102,7 +102,7 @@ def test_merge_under_auto_reads_each_framework_from_its_profile(gpu_for_pytorch_
     shutil.copy(FIXTURES / "good.md", source)
     paths = {}
     for fw in book.FRAMEWORKS:
-        profile = book.resolve_profile("auto", fw)
+        profile = profiles.resolve_profile("auto", fw)
         paths[fw] = tmp_path / profile / f"{fw}.ipynb"
         assert execute_source(source, paths[fw], "good", fw, profile, tmp_path).error is None
     text = merge_source(source, paths, tmp_path / "out.md", "zh", "auto")[tmp_path / "out.md"].decode()
@@ -118,7 +118,7 @@ def test_merge_under_auto_reads_each_framework_from_its_profile(gpu_for_pytorch_
     (None, [], "CPU: "),
 ])
 def test_stamp_names_the_device_that_trained(monkeypatch, gpu_name, devices, expected):
-    from scripts.execute import stamp
-    monkeypatch.setattr(environment, "cuda_gpu_name", lambda: gpu_name)
+    from scripts.pipeline.execute import stamp
+    monkeypatch.setattr(machine, "cuda_gpu_name", lambda: gpu_name)
     device = stamp("full", "pytorch", [{"device": d} for d in devices])["device"]
     assert device.startswith(expected)

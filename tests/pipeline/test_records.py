@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from scripts import records
-from scripts.book import FRAMEWORKS
-from scripts.execute import execute_source
-from scripts.merge import merge_source
+from scripts.pipeline import records
+from scripts.environment.book import FRAMEWORKS
+from scripts.pipeline.execute import execute_source
+from scripts.pipeline.merge import merge_source
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

@@ -3,9 +3,9 @@ from pathlib import Path
 
 import pytest
 
-from scripts.book import FRAMEWORKS
-from scripts.source import SourceError, parse
-from scripts.split import split
+from scripts.environment.book import FRAMEWORKS
+from scripts.pipeline.source import SourceError, parse
+from scripts.pipeline.split import split
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

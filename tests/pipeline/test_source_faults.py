@@ -1,4 +1,4 @@
-"""Malformed sources are reported by `scripts.execute` with file:line and a
+"""Malformed sources are reported by `scripts.pipeline.execute` with file:line and a
 fix before anything executes: a code fence left open in one edition or both,
 front matter that is not YAML, a figure whose file is missing and a citation
 key that is not in the bibliography."""
@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from scripts import book, execute
+from scripts.environment import book
+from scripts.pipeline import execute
 
 FIXTURES = Path(__file__).parent / "fixtures"
 PAGE = "chapter/page"
@@ -47,7 +48,7 @@ def reported(capsys):
 
 
 def test_the_valid_book_has_no_problem(two_editions):
-    from scripts import code_parity, references
+    from scripts.pipeline import code_parity, references
     assert code_parity.differences([PAGE]) == [] and references.book_problems([PAGE]) == []
 
 

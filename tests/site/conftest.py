@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
-EXT_DIR = REPO / 'scripts' / 'sphinx_ext'
+EXT_DIR = REPO / 'scripts' / 'render' / 'sphinx_ext'
 
 CONF = """
 import sys
@@ -33,7 +33,7 @@ language = %(language)r
 %(editions)s
 """
 
-# The Chinese build is configured as scripts/build_html.py does, from the
+# The Chinese build is configured as scripts/render/html.py does, from the
 # book's _config.yml (with the site's base URL); the Korean one relies on the
 # defaults.
 EDITIONS_CONF = {'ko': '', 'zh_CN': '''

@@ -26,8 +26,9 @@ from tests.site.browser import (chromium, console_errors, framework_state, needs
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
-from scripts import book, downloads
-from scripts.landing import chapters
+from scripts.environment import book
+from scripts.render import downloads
+from scripts.render.landing import chapters
 
 pytestmark = needs_chromium
 

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from scripts import book
-from scripts.source import parse
-from scripts.split import notebooks_for
+from scripts.environment import book
+from scripts.pipeline.source import parse
+from scripts.pipeline.split import notebooks_for
 
 LEGENDS = {"ko": ("훈련 손실", "훈련 정확도", "테스트 정확도", "에포크"),
            "zh": ("训练损失", "训练精度", "测试精度", "迭代周期")}

@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from scripts import book, downloads
-from scripts.landing import chapters
+from scripts.environment import book
+from scripts.render import downloads
+from scripts.render.landing import chapters
 
 LOCALES = {'ko': 'ko_KR', 'zh': 'zh_CN'}
 

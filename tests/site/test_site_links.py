@@ -11,7 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from scripts import book
+from scripts.environment import book
 
 LINKCHECKER = (shutil.which("linkchecker", path=str(Path(sys.executable).parent))
                or shutil.which("linkchecker"))

@@ -15,7 +15,7 @@ from docutils.parsers.rst import Parser
 from docutils.utils import new_document
 from sphinx.errors import ConfigError
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / 'scripts' / 'sphinx_ext'))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / 'scripts' / 'render' / 'sphinx_ext'))
 from d2l_site import DEFAULT_FRAMEWORKS, page  # noqa: E402
 
 PAGES = ['index', 'chapter_convolutional-modern/index', 'chapter_convolutional-modern/vgg',

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / 'scripts' / 'sphinx_ext'))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / 'scripts' / 'render' / 'sphinx_ext'))
 from d2l_site import search  # noqa: E402
 
 HARNESS = Path(__file__).with_name('search_harness.js')

@@ -1,0 +1,131 @@
+"""Time the writer's loop on an already built book; write the figures to
+`_build/bench-loop.json` and print them.
+
+1. `make book` with nothing changed, stage by stage (`make execute`, `make
+   merge`, `make pdf`, `make html`): each stage should find its inputs
+   unchanged and do (almost) nothing.
+2. A one-sentence prose edit in one Korean page (`--page`), through what
+   `make serve` runs on save: the pre-build step (`python -m
+   scripts.render.serve --prepare`: execute what changed, which for prose is
+   nothing, and merge and configure the edition) and the HTML of that edition.
+   The sentence is added to the page's first paragraph and removed again
+   afterwards, whatever happens; the edition is then rebuilt from the page
+   as it was, so the build is left as it was found.
+
+    make bench-loop [PROFILE=...]
+    python -m scripts.checks.writer_loop [--page chapter_.../pooling]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import subprocess
+import sys
+import time
+
+from scripts.environment import book, profiles
+
+LANG = "ko"
+PAGE = "chapter_convolutional-neural-networks/pooling"
+SENTENCE = " 이 문장은 작성 루프를 재는 동안만 있는 문장입니다."
+STAGES = ("execute", "merge", "pdf", "html")
+# What a stage prints when it did work (then the book was not up to date).
+WORK = re.compile(r": executed \(|typeset in |rendered in ")
+
+
+def missing_build() -> str | None:
+    """Why there is no built book to time, or None."""
+    for lang in book.editions():
+        index = book.html_dir(lang) / "index.html"
+        if not index.exists():
+            return f"no {book.shown(index)}"
+    if not book.BUILD.joinpath("exec").is_dir() or not any(book.BUILD.joinpath("exec").rglob("*.ipynb")):
+        return f"no executed notebooks under {book.shown(book.BUILD / 'exec')}"
+    return None
+
+
+def timed(cmd: list[str]) -> tuple[float, str]:
+    """Run a command from the repository root; return its seconds and output;
+    exit with its output if it fails."""
+    start = time.perf_counter()
+    run = subprocess.run(cmd, cwd=book.ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    seconds = time.perf_counter() - start
+    if run.returncode != 0:
+        print(run.stdout[-4000:], file=sys.stderr)
+        raise SystemExit(f"error: `{' '.join(cmd)}` failed (exit {run.returncode})")
+    return seconds, run.stdout
+
+
+def first_paragraph_line(lines: list[str]) -> int:
+    """The index of the first line of prose after the front matter and title."""
+    fence, front = None, lines[:1] == ["---"]
+    for i, line in enumerate(lines):
+        if front:
+            front = not (i > 0 and line == "---")
+            continue
+        if line.startswith(("```", ":::")):
+            fence = None if fence else line[:3]
+            continue
+        if fence is None and line.strip() and not line.startswith(("(", "#", ":", "-", "|", "$", "<", ">", "!")):
+            return i
+    raise SystemExit("error: the page has no paragraph of prose to edit")
+
+
+def edited(text: str) -> str:
+    lines = text.split("\n")
+    i = first_paragraph_line(lines)
+    lines[i] = lines[i].rstrip() + SENTENCE
+    return "\n".join(lines)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--profile", default=None, help="quick, full or auto (default: $PROFILE or auto)")
+    parser.add_argument("--page", default=PAGE, help=f"the Korean page edited (default: {PAGE})")
+    args = parser.parse_args(argv)
+    request = profiles.profile_request(args.profile)
+    why = missing_build()
+    if why:
+        print(f"error: there is no built book to time ({why}): run `make book` first; "
+              "this times rebuilds of a built book, not a first build", file=sys.stderr)
+        return 2
+    source = book.source_path(LANG, args.page)
+    if not source.exists():
+        print(f"error: no page {book.shown(source)}", file=sys.stderr)
+        return 2
+    python = sys.executable
+    figures: dict = {"profile": request, "unchanged": {}, "edit": {"page": f"{LANG}/{args.page}"}}
+
+    for stage in STAGES:
+        seconds, out = timed(["make", "--no-print-directory", stage, f"PROFILE={request}"])
+        figures["unchanged"][stage] = {"seconds": round(seconds, 2), "did_work": bool(WORK.search(out))}
+        print(f"unchanged book, make {stage}: {seconds:.1f} s"
+              + ("  (did work: the book was not up to date)" if WORK.search(out) else ""), flush=True)
+    figures["unchanged"]["total"] = round(sum(s["seconds"] for s in figures["unchanged"].values()), 2)
+
+    prepare = [python, "-m", "scripts.render.serve", "--prepare", "--lang", LANG, "--profile", request]
+    render = [python, "-m", "scripts.render.html", "--lang", LANG]
+    original = source.read_bytes()
+    try:
+        source.write_text(edited(original.decode("utf-8")), encoding="utf-8")
+        for name, cmd in (("prepare", prepare), ("html", render)):
+            seconds, _ = timed(cmd)
+            figures["edit"][name] = round(seconds, 2)
+            print(f"prose edit in {LANG}/{args.page}, {name}: {seconds:.1f} s", flush=True)
+    finally:
+        source.write_bytes(original)
+    figures["edit"]["total"] = round(figures["edit"]["prepare"] + figures["edit"]["html"], 2)
+    # The build as it was: the page's merged and rendered state without the sentence.
+    restore = sum(timed(cmd)[0] for cmd in (prepare, render))
+    figures["edit"]["restore"] = round(restore, 2)
+
+    out = book.BUILD / "bench-loop.json"
+    out.write_text(json.dumps(figures, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    print(f"unchanged `make book`: {figures['unchanged']['total']:.1f} s; "
+          f"prose edit to page on screen: {figures['edit']['total']:.1f} s -> {book.shown(out)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,105 @@
+"""Where things are: the repository layout, editions, frameworks and pages.
+
+Every build step imports its paths from here, so the layout is described once.
+It describes the book only, never the machine: which profile a notebook runs
+in (that depends on the GPU) is scripts/environment/profiles.py.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+BOOK = ROOT / "book"
+BUILD = Path(os.environ.get("D2L_BUILD_DIR", ROOT / "_build"))
+NOTEBOOKS = ROOT / "notebooks"
+
+# The order here is the order of the tabs on every page.
+FRAMEWORKS = ("mxnet", "pytorch", "tensorflow")
+FRAMEWORK_LABELS = {"mxnet": "MXNet", "pytorch": "PyTorch", "tensorflow": "TensorFlow"}
+
+
+def config() -> dict:
+    """The top-level `_config.yml`."""
+    return yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
+
+
+def editions() -> dict[str, dict]:
+    """Edition settings keyed by folder name (`ko`, `zh`)."""
+    return config()["editions"]
+
+
+def pages() -> list[str]:
+    """Page names (paths without `.md`, relative to an edition) in TOC order."""
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
+    found = [toc["root"]]
+
+    def walk(entries):
+        for entry in entries or ():
+            if "file" in entry:
+                found.append(entry["file"])
+            walk(entry.get("sections"))
+            walk(entry.get("chapters"))
+
+    walk(toc.get("chapters"))
+    for part in toc.get("parts") or ():
+        walk(part.get("chapters"))
+    return found
+
+
+def shown(path: Path) -> str:
+    """A path as messages show it: relative to the repository when inside it."""
+    try:
+        return str(Path(path).resolve().relative_to(ROOT))
+    except ValueError:
+        return str(path)
+
+
+def source_path(lang: str, page: str) -> Path:
+    return BOOK / lang / f"{page}.md"
+
+
+def executed_edition() -> str:
+    """The edition whose source the build executes, once for all editions:
+    scripts/pipeline/code_parity.py holds every other edition to the same code."""
+    return next(iter(editions()))
+
+
+def exec_dir(profile: str) -> Path:
+    """Executed notebooks of one profile; each profile keeps its own cache."""
+    return BUILD / "exec" / profile
+
+
+def executed_path(profile: str, page: str, framework: str) -> Path:
+    """A page's executed notebook for one framework, shown in every edition."""
+    return exec_dir(profile) / page / f"{framework}.ipynb"
+
+
+def site_source(lang: str) -> Path:
+    """Merged MyST pages that Sphinx renders for one edition."""
+    return BUILD / "src" / lang
+
+
+def pdf_source(lang: str, framework: str) -> Path:
+    """Merged MyST pages of one edition with one framework's code, for its PDF."""
+    return BUILD / "pdf" / "src" / lang / framework
+
+
+def pdf_stem(lang: str, framework: str) -> str:
+    return f"d2l-{lang}-{framework}"
+
+
+def pdf_latex(lang: str, framework: str) -> Path:
+    """The LaTeX sources of that PDF, with latexmk's log beside them."""
+    return BUILD / "pdf" / "latex" / lang / framework
+
+
+def pdf_path(lang: str, framework: str) -> Path:
+    """The PDF of one edition with one framework's code (scripts/render/pdf.py)."""
+    return BUILD / "pdf" / f"{pdf_stem(lang, framework)}.pdf"
+
+
+def html_dir(lang: str | None = None) -> Path:
+    return BUILD / "html" if lang is None else BUILD / "html" / lang

@@ -1,0 +1,82 @@
+"""The writer's loop: the HTML stage renders an edition only when its inputs
+changed (scripts/render/html.py), and the PDF stage typesets the PDFs that
+need it in parallel, saying which were up to date (scripts/render/pdf.py).
+Sphinx and LaTeX are replaced by stand-ins: this is about what runs when."""
+import threading
+import time
+
+import pytest
+
+from scripts.environment import book
+from scripts.render import html, latex, pdf
+
+
+@pytest.fixture
+def site(tmp_path, monkeypatch):
+    monkeypatch.setattr(book, "BUILD", tmp_path / "_build")
+    monkeypatch.setattr(html, "configure", lambda lang: book.site_source(lang))
+    runs = []
+
+    def sphinx(builder, src, out, doctrees):
+        runs.append(src)
+        out.mkdir(parents=True, exist_ok=True)
+        (out / "index.html").write_text("<html></html>")
+        return 0 if (src / "page.md").read_text() != "broken" else 1
+
+    monkeypatch.setattr(html, "sphinx", sphinx)
+    page = book.site_source("ko") / "page.md"
+    page.parent.mkdir(parents=True)
+    page.write_text("# A page")
+    return page, runs
+
+
+def test_an_unchanged_edition_is_not_rendered_again(site):
+    page, runs = site
+    assert html.build("ko") == (0, True)
+    assert (html.doctrees("ko") / "inputs.sha256").exists()
+    assert html.build("ko") == (0, False) and len(runs) == 1
+    page.write_text("# A page, edited")
+    assert html.build("ko") == (0, True) and len(runs) == 2
+    assert html.build("ko", force=True) == (0, True) and len(runs) == 3
+
+
+def test_a_failed_render_is_rendered_again(site):
+    page, runs = site
+    page.write_text("broken")
+    assert html.build("ko") == (1, True)
+    assert not (html.doctrees("ko") / "inputs.sha256").exists()
+    assert html.build("ko") == (1, True) and len(runs) == 2
+
+
+def test_a_new_pdf_in_the_download_menu_renders_the_edition_again(site):
+    page, runs = site
+    html.build("ko")
+    target = book.pdf_path("ko", "pytorch")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(b"%PDF")
+    assert html.build("ko") == (0, True)
+
+
+def test_pdfs_are_typeset_in_parallel_and_each_says_whether_it_was(monkeypatch, capsys, tmp_path):
+    monkeypatch.setattr(pdf, "missing_tools", lambda: [])
+    monkeypatch.setattr(latex, "page_count", lambda path: 7)
+    running, most = set(), [0]
+    lock = threading.Lock()
+
+    def build(lang, framework, request):
+        with lock:
+            running.add(framework)
+            most[0] = max(most[0], len(running))
+        time.sleep(0.2)
+        with lock:
+            running.discard(framework)
+        return tmp_path / f"d2l-{lang}-{framework}.pdf", framework != "mxnet"
+
+    monkeypatch.setattr(pdf, "build", build)
+    assert pdf.main(["--profile", "quick", "--lang", "ko", "--jobs", "3"]) == 0
+    out = capsys.readouterr().out
+    assert most[0] > 1, "the PDFs were typeset one after the other"
+    assert "d2l-ko-mxnet.pdf (7 pages, up to date)" in out
+    assert "d2l-ko-pytorch.pdf (7 pages, typeset in 0 s)" in out
+    # printed in the book's order, whatever order they finished in
+    assert out.index("mxnet") < out.index("pytorch") < out.index("tensorflow")
