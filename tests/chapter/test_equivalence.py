@@ -255,6 +255,12 @@ def test_one_execution_holds_every_edition(report, monkeypatch):
      "batchnorm, eps 1e-05, momentum 0.99", "momentum 0.99 instead of 0.9"),
     ("densenet", "mxnet", "nn.AvgPool2D(pool_size=2, strides=2)", "nn.MaxPool2D(pool_size=2, strides=2)", 23,
      "maxpool 2x2, stride 2", "kind maxpool instead of avgpool"),
+    ("lenet", "pytorch", "nn.Conv2d(6, 16, kernel_size=5), nn.Sigmoid()", "nn.Conv2d(6, 16, kernel_size=5), nn.ReLU()",
+     2, "conv 5x5, stride 1, pad 0 + relu", "activation relu instead of sigmoid"),
+    ("lenet", "mxnet", "nn.Conv2D(6, kernel_size=5, padding=2,", "nn.Conv2D(6, kernel_size=5, padding=1,", 0,
+     "conv 5x5, stride 1, pad 1 + sigmoid", "padding ((1, 1), (1, 1)) instead of ((2, 2), (2, 2))"),
+    ("lenet", "tensorflow", "Dense(84, activation='sigmoid')", "Dense(84, activation='tanh')", 6,
+     "dense 84 + tanh", "activation tanh instead of sigmoid"),
 ])
 def test_a_small_change_in_one_framework_is_caught(network, framework, old, new, index, layer, what):
     net = equivalence.NETWORKS[network]
