@@ -27,13 +27,47 @@ def execution_times(request: str) -> list[dict]:
     rows = []
     for page in book.pages():
         for name in (*book.FRAMEWORKS, ALL):
-            profile = profiles.resolve_profile(request, name)
+            profile = profiles.resolve_profile(request, name, page)
             path = book.executed_path(profile, page, name)
             if path.exists():
                 meta = nbformat.read(path, as_version=4).metadata.get("d2l", {})
-                rows.append({"page": page, "notebook": name,
-                             "profile": profile, "seconds": meta.get("seconds")})
+                rows.append({"page": page, "notebook": name, "profile": profile,
+                             "device": meta.get("stamp", {}).get("device"), "seconds": meta.get("seconds")})
     return rows
+
+
+def shown(row: dict | None) -> str:
+    if not row or row["seconds"] is None:
+        return ""
+    return f"{row['seconds']:.1f}" + ("*" if row["profile"] == "full" else " ")
+
+
+# What `_config.yml`'s full_on_cpu may cost on a 2-core CPU: per page (its
+# listed frameworks together) and for all listed pages.
+PAGE_BUDGET, TOTAL_BUDGET = 8 * 60, 12 * 60
+
+
+def full_on_cpu_budget(rows: list[dict]) -> None:
+    """Print the full-profile CPU seconds of the pages run in full on a CPU,
+    against their budget (measured only where they ran on the CPU)."""
+    listed = profiles.full_on_cpu()
+    if not listed:
+        return
+    print(f"Pages run in full on a CPU (_config.yml full_on_cpu; budget {PAGE_BUDGET} s per page, "
+          f"{TOTAL_BUDGET} s in all)")
+    total = 0.0
+    for page, frameworks in listed.items():
+        got = [r for r in rows if r["page"] == page and r["notebook"] in frameworks
+               and r["profile"] == "full" and str(r["device"]).startswith("CPU")]
+        if len(got) < len(frameworks):
+            print(f"  {page:45}not measured on a CPU in the full profile (run `make book` on a CPU first)")
+            continue
+        seconds = sum(r["seconds"] or 0 for r in got)
+        total += seconds
+        verdict = "within budget" if seconds <= PAGE_BUDGET else "OVER BUDGET"
+        print(f"  {page:45}{seconds:>8.1f} s  {verdict}  ({', '.join(sorted(frameworks))})")
+    verdict = "within budget" if total <= TOTAL_BUDGET else "OVER BUDGET"
+    print(f"  {'all listed pages':45}{total:>8.1f} s  {verdict}\n")
 
 
 def textbook_run(net, images, labels, epochs, batch_size, lr, device, workers):
@@ -131,11 +165,13 @@ def main(argv=None) -> int:
     names = (*book.FRAMEWORKS, ALL)
     print(f"{'page':45}" + "".join(f"{n:>12}" for n in names))
     for page in book.pages():
-        cells = {r["notebook"]: r["seconds"] for r in rows if r["page"] == page}
+        cells = {r["notebook"]: r for r in rows if r["page"] == page}
         if cells:
-            print(f"{page:45}" + "".join(f"{cells.get(n, ''):>12}" for n in names))
+            print(f"{page:45}" + "".join(f"{shown(cells.get(n)):>12}" for n in names))
     total = sum(r["seconds"] or 0 for r in rows)
-    print(f"{'total':45}{total:>12.1f}\n")
+    print(f"{'total':45}{total:>12.1f}")
+    print("(* the full profile; the others quick)\n")
+    full_on_cpu_budget(rows)
 
     cuda = machine.framework_sees_gpu("pytorch")
     speed = pipelines(args.epochs or (10 if cuda else 1))

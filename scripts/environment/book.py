@@ -61,6 +61,16 @@ def source_path(lang: str, page: str) -> Path:
     return BOOK / lang / f"{page}.md"
 
 
+def page_of(source: Path) -> str | None:
+    """The page name (`chapter_.../name`) of an edition's source file; None
+    for a file outside book/."""
+    try:
+        relative = Path(source).resolve().relative_to(BOOK.resolve())
+    except ValueError:
+        return None
+    return relative.with_suffix("").as_posix().split("/", 1)[1]
+
+
 def executed_edition() -> str:
     """The edition whose source the build executes, once for all editions:
     scripts/pipeline/code_parity.py holds every other edition to the same code."""

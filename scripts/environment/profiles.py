@@ -2,13 +2,15 @@
 
 `quick` trains for a few batches, `full` as the chapters say; `auto` picks
 full where a framework can train on a CUDA GPU here (scripts/environment/
-machine.py asks) and quick elsewhere.
+machine.py asks), or where `_config.yml`'s `full_on_cpu` lists the page and
+framework as cheap enough for a CPU, and quick elsewhere.
 """
 from __future__ import annotations
 
 import os
 
 from scripts.environment import machine
+from scripts.environment import book
 from scripts.environment.book import FRAMEWORKS
 
 PROFILES = ("quick", "full")
@@ -22,11 +24,28 @@ def profile_request(profile: str | None) -> str:
     return profile
 
 
-def resolve_profile(request: str, notebook: str) -> str:
+def full_on_cpu() -> dict[str, frozenset[str]]:
+    """{page: frameworks} that run the full profile under `auto` even on a
+    CPU (`_config.yml`'s `full_on_cpu`), checked against the book."""
+    listed = book.config().get("full_on_cpu") or {}
+    pages = set(book.pages())
+    for page, frameworks in listed.items():
+        if page not in pages:
+            raise SystemExit(f"_config.yml: full_on_cpu names {page!r}, which is not a page of _toc.yml")
+        unknown = set(frameworks) - set(FRAMEWORKS)
+        if unknown:
+            raise SystemExit(f"_config.yml: full_on_cpu: {page}: unknown framework(s) {', '.join(sorted(unknown))}")
+    return {page: frozenset(frameworks) for page, frameworks in listed.items()}
+
+
+def resolve_profile(request: str, notebook: str, page: str | None = None) -> str:
     """The profile a notebook (a framework's, or the one of a page that runs
-    every framework) executes in: the requested one, or for `auto` full where
-    its framework can train on a CUDA GPU here and quick elsewhere. Pages that
-    run every framework are checks on the CPU: quick under `auto`."""
-    if request != "auto":
-        return request
-    return "full" if notebook in FRAMEWORKS and machine.framework_sees_gpu(notebook) else "quick"
+    every framework) of `page` executes in: the requested one, or for `auto`
+    full where its framework can train on a CUDA GPU here or the page is
+    listed as cheap enough for a CPU, and quick elsewhere. Pages that run
+    every framework are checks on the CPU: quick under `auto`."""
+    if request != "auto" or notebook not in FRAMEWORKS:
+        return "quick" if request == "auto" else request
+    if page is not None and notebook in full_on_cpu().get(page, ()):
+        return "full"
+    return "full" if machine.framework_sees_gpu(notebook) else "quick"

@@ -343,7 +343,7 @@ def main(argv=None) -> int:
         with exclusive(book.BUILD / "exec" / "lock"):
             for page in pages:
                 for framework in args.framework or (*book.FRAMEWORKS, ALL):
-                    profile = profiles.resolve_profile(request, framework)
+                    profile = profiles.resolve_profile(request, framework, page)
                     outcome = execute(page, framework, profile, data_dir, args.force)
                     if outcome is None:
                         continue

@@ -208,7 +208,7 @@ def load_executed(page: Page, executed_paths: dict[str, Path], request: str,
     for fw in notebooks_for(page):
         if framework and fw not in (framework, ALL):
             continue
-        profile = profiles.resolve_profile(request, fw)
+        profile = profiles.resolve_profile(request, fw, book.page_of(page.path))
         nb, origin = split(page, fw)
         record = (records.lookup(nb, fw, kept[fw]) if profile != "full" and fw in (kept or {})
                   else records.Record(None, None))
@@ -261,7 +261,7 @@ def target(lang: str, framework: str | None = None) -> Path:
 def merge_page(lang: str, page_name: str, request: str,
                framework: str | None = None) -> dict[Path, bytes]:
     """Return {path: content} of one merged page of the book and its images."""
-    paths = {fw: book.executed_path(profiles.resolve_profile(request, fw), page_name, fw)
+    paths = {fw: book.executed_path(profiles.resolve_profile(request, fw, page_name), page_name, fw)
              for fw in (*book.FRAMEWORKS, ALL)}
     kept = {fw: records.record_path(page_name, fw) for fw in (*book.FRAMEWORKS, ALL)}
     return merge_source(book.source_path(lang, page_name), paths,

@@ -34,6 +34,7 @@ SPHINX_EXT = book.ROOT / "scripts" / "render" / "sphinx_ext"
 def edition_config(lang: str) -> dict:
     cfg = book.config()
     editions = cfg.pop("editions")
+    cfg.pop("full_on_cpu", None)  # the build's, not Jupyter Book's
     edition = editions[lang]
     cfg["title"] = edition["title"]
     sphinx = cfg.setdefault("sphinx", {})

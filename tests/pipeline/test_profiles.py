@@ -36,6 +36,29 @@ def test_auto_is_full_only_where_the_framework_sees_a_gpu(gpu_for_pytorch_only):
         assert {profiles.resolve_profile(request, nb) for nb in (*book.FRAMEWORKS, "all")} == {request}
 
 
+def test_auto_runs_the_pages_marked_cheap_full_on_a_cpu(monkeypatch):
+    monkeypatch.setattr(machine, "framework_sees_gpu", lambda fw: False)
+    marked = profiles.full_on_cpu()
+    assert marked["chapter_convolutional-neural-networks/lenet"] == set(book.FRAMEWORKS)
+    for page in book.pages():
+        got = {nb: profiles.resolve_profile("auto", nb, page) for nb in (*book.FRAMEWORKS, "all")}
+        assert got == {nb: "full" if nb in marked.get(page, ()) else "quick" for nb in got}, page
+        # PROFILE=quick (CI's speed) and full still mean every notebook.
+        for request in profiles.PROFILES:
+            assert {profiles.resolve_profile(request, nb, page) for nb in got} == {request}
+
+
+@pytest.mark.parametrize("listed, error", [
+    ({"chapter_convolutional-modern/lenet": ["pytorch"]}, "not a page of _toc.yml"),
+    ({"chapter_convolutional-neural-networks/lenet": ["jax"]}, "unknown framework"),
+])
+def test_a_wrong_full_on_cpu_entry_is_named(monkeypatch, listed, error):
+    config = book.config()
+    monkeypatch.setattr(book, "config", lambda: {**config, "full_on_cpu": listed})
+    with pytest.raises(SystemExit, match=error):
+        profiles.full_on_cpu()
+
+
 @pytest.fixture(autouse=True)
 def fresh_probes():
     """The GPU check is cached per process; each test asks anew."""
