@@ -32,7 +32,7 @@ from nbclient.exceptions import CellExecutionError, DeadKernelError
 
 from scripts.environment import book, data, kernels, machine, profiles
 from scripts.environment.files import paths_digest
-from scripts.pipeline import code_parity, references
+from scripts.pipeline import code_parity, formulas, references
 from scripts.pipeline.client import Client, exclusive
 from scripts.pipeline.source import SourceError, parse
 from scripts.pipeline.split import ALL, notebooks_for, split
@@ -325,12 +325,13 @@ def main(argv=None) -> int:
             print(f"error: {problem}", file=sys.stderr)
         print("The editions' code differs; nothing was executed.", file=sys.stderr)
         return 2
-    # What the pages point to: found missing now, not after every notebook ran.
-    problems = references.book_problems(pages)
+    # What the pages point to, and formulas the PDFs cannot set: found now,
+    # not after every notebook ran.
+    problems = references.book_problems(pages) + formulas.book_problems(pages)
     if problems:
         for problem in problems:
             print(f"error: {problem}", file=sys.stderr)
-        print("A figure or citation is missing; nothing was executed.", file=sys.stderr)
+        print("A source has the problem(s) above; nothing was executed.", file=sys.stderr)
         return 2
     data_dir = data.locate()
     if request == "auto" and machine.cuda_gpu_name():

@@ -167,6 +167,18 @@ def page_of(tex: str, offset: int) -> str | None:
     return labels[-1][1] if labels else None
 
 
+MATH = re.compile(r"\\\[.*?\\\]|\\\(.*?\\\)|\\begin\{(equation|align|split)\*?\}.*?\\end\{\1\*?\}", re.S)
+
+
+def first_use(tex: str, char: str) -> int:
+    """Where `char` first occurs in a formula, whose fonts lack glyphs that
+    the prose fonts have; else its first occurrence (-1: nowhere)."""
+    for formula in MATH.finditer(tex):
+        if char in formula[0]:
+            return formula.start() + formula[0].index(char)
+    return tex.find(char)
+
+
 MISSING = re.compile(r"^Missing character: There is no (.+?) \((U\+[0-9A-F]+)\) in font (.+?)!$", re.M | re.S)
 ERROR = re.compile(r"^(?:\./)?[^\s:]+\.tex:(\d+): (.+)$", re.M)
 FONT_WARNING = re.compile(r"^(LaTeX Font Warning: .+|Package fontspec Warning: .+)$", re.M)
@@ -175,7 +187,7 @@ FONT_WARNING = re.compile(r"^(LaTeX Font Warning: .+|Package fontspec Warning: .
 def log_problems(log: str, tex: str) -> list[str]:
     """What fails the PDF build in a XeLaTeX log, each naming its page where
     it can: LaTeX errors (by the LaTeX line), missing glyphs (by where the
-    character first occurs in the LaTeX sources) and font warnings."""
+    character first occurs in a formula, else anywhere, in the LaTeX sources) and font warnings."""
     problems = []
     lines = tex.splitlines(keepends=True)
     for match in ERROR.finditer(log):
@@ -188,7 +200,7 @@ def log_problems(log: str, tex: str) -> list[str]:
         if (code, font) in seen:
             continue
         seen.add((code, font))
-        found = tex.find(char)
+        found = first_use(tex, char)
         page = page_of(tex, found) if found >= 0 else None
         problems.append(f"missing glyph {char!r} ({code}) in font {font} on page {page or '?'}")
     for match in FONT_WARNING.finditer(log):

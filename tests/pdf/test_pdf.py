@@ -147,6 +147,18 @@ def test_missing_glyph_fails_naming_the_page(latex_copy):
     assert "on page chapter_convolutional-modern/vgg" in str(failure.value)
 
 
+def test_a_glyph_missing_in_a_formula_names_the_formulas_page():
+    # '，' is all over the Chinese prose, set in a CJK font; only the formula
+    # of the second page sets it in a math font, which has no glyph for it.
+    tex = (r"\label{\detokenize{index::doc}}前言，开始。"
+           r"\label{\detokenize{chapter_convolutional-neural-networks/channels::doc}}通道，"
+           r"\begin{equation*}Y = X，\end{equation*}")
+    log = ("Missing character: There is no \uff0c (U+FF0C) in font "
+           "[FreeSerif.otf]/OT:script=latn;language=dflt;mapping=tex-text;!\n")
+    (problem,) = latex.log_problems(log, tex)
+    assert problem.endswith("on page chapter_convolutional-neural-networks/channels")
+
+
 def test_latex_error_fails_naming_the_page(latex_copy):
     folder, tex = latex_copy
     insert_after_label(tex, "chapter_convolutional-modern/nin", r"\nosuchcommand ")

@@ -86,3 +86,24 @@ def test_an_unknown_citation_key_names_its_line_and_the_closest(two_editions, ca
     assert status == 2
     assert f"{path}:{line}: citation key LeCun.Bottou.Bengio.1998 is not in" in err
     assert "did you mean LeCun.Bottou.Bengio.ea.1998?" in err
+
+
+@pytest.mark.parametrize("lang, old, new, char", [
+    # A Chinese comma left at the end of a display formula.
+    ("zh", "As shown by", "$$\ny = x，\n$$\n\nAs shown by", "，"),
+    # Hangul in an inline formula, outside \text{}.
+    ("ko", "As shown by", "The size $n_{출력}$ follows.\n\nAs shown by", "출"),
+])
+def test_cjk_inside_a_formula_names_its_line(two_editions, capsys, lang, old, new, char):
+    path, line = edit(lang, old, new)
+    status, err = reported(capsys)
+    assert status == 2
+    offset = new.count("\n", 0, new.index(char))
+    assert f"{path}:{line + offset}: {char!r} inside a formula" in err
+    assert "math fonts have no glyph" in err
+
+
+def test_cjk_in_text_of_a_formula_or_in_code_is_fine(two_editions):
+    from scripts.pipeline import formulas
+    path, _ = edit("ko", "As shown by", "$$\nn_{\\text{출력}} = 1\n$$\n\n```python\ncost = '$5，$6'\n```\n\nAs shown by")
+    assert formulas.problems(path) == []
