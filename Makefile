@@ -26,6 +26,7 @@ PROFILE ?= auto
 EDITION ?=
 PORT ?= 8000
 FRAMEWORK ?=
+PAGE ?=
 PYTEST_ARGS ?=
 
 FRAMEWORKS := $(foreach f,$(FRAMEWORK),--framework $(f))
@@ -94,8 +95,8 @@ layers: setup ## check that scripts/ keeps its stages in order, without import c
 notebooks: setup ## write the Colab notebooks (one per edition, framework and page) to notebooks/
 	$(PY) -m scripts.notebooks.export
 
-colab-check: data ## run the notebooks as on Colab in fresh venvs under _build/colab/ (EDITION=, FRAMEWORK= select)
-	$(PY) -m scripts.notebooks.colab_check $(SELECT)
+colab-check: data ## run the notebooks as on Colab in fresh venvs under _build/colab/ (EDITION=, FRAMEWORK=, PAGE= select)
+	$(PY) -m scripts.notebooks.colab_check $(SELECT) $(foreach p,$(PAGE),--page $(p))
 
 record: setup ## keep the full-profile results of the last `make book PROFILE=full` in records/full/ (commit them)
 	$(PY) -m scripts.pipeline.records

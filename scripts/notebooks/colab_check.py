@@ -301,8 +301,12 @@ def check(args) -> int:
         except DataNotFoundError as err:
             print(f"error: {err}\n(`make data` fetches it, or pass --data-dir)", file=sys.stderr)
             return 1
+    unknown = set(args.page or ()) - set(book.pages())
+    if unknown:
+        print(f"error: not in _toc.yml: {', '.join(sorted(unknown))}", file=sys.stderr)
+        return 2
     notebooks = [(lang, fw, page, book.NOTEBOOKS / lang / fw / f"{page}.ipynb")
-                 for lang in langs for fw in frameworks for page in book.pages()]
+                 for lang in langs for fw in frameworks for page in args.page or book.pages()]
     notebooks = [n for n in notebooks if n[3].exists()]
     if not notebooks:
         print(f"error: no notebooks under {book.NOTEBOOKS}; run `make notebooks` first", file=sys.stderr)
@@ -346,6 +350,8 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--lang", action="append", help="edition(s) to check (default: all)")
     parser.add_argument("--framework", action="append", help="framework(s) to check (default: all)")
+    parser.add_argument("--page", action="append", metavar="PAGE",
+                        help="page(s) to check, e.g. chapter_convolutional-neural-networks/lenet (default: all)")
     parser.add_argument("--data-dir", type=Path,
                         help="Fashion-MNIST folder (default: where `make data` finds it)")
     parser.add_argument("--timeout", type=int, default=1800, help="seconds one cell may run (default: 1800)")
