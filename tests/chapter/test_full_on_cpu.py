@@ -9,6 +9,9 @@ PyTorch: 0.779), and with batch normalization at lr 1.0 0.807 from scratch
 and 0.708 with the built-in layers (the same run otherwise: the last
 epoch's test accuracy swings). The LeNet bounds widen 0.75-0.85 by the
 spread between runs (no seed is set)."""
+import math
+import re
+
 import nbformat
 import pytest
 
@@ -30,8 +33,12 @@ def full_on_cpu_book():
     return book.exec_dir("full")
 
 
+def notebook(exec_dir, page, framework):
+    return nbformat.read(exec_dir / page / f"{framework}.ipynb", as_version=4)
+
+
 def results(exec_dir, page, framework):
-    nb = nbformat.read(exec_dir / page / f"{framework}.ipynb", as_version=4)
+    nb = notebook(exec_dir, page, framework)
     meta = nb.metadata["d2l"]
     assert meta["stamp"]["profile"] == "full"
     assert meta["results"], f"{page} {framework}: no training recorded"
@@ -63,3 +70,26 @@ def test_batch_normalization_learns_and_beats_plain_lenet(full_on_cpu_book, fram
     (plain,) = results(full_on_cpu_book, LENET, framework)
     for run in runs:
         assert run["loss"] < plain["loss"], (run["loss"], plain["loss"])
+
+
+@pytest.mark.parametrize("framework", sorted(MARKED[LENET]))
+def test_lenet_stalls_in_the_first_epoch_then_learns(full_on_cpu_book, framework):
+    # The prose: the first epoch's mean loss stays near ln 10 (uniform scores
+    # over ten classes), the second brings it down a lot.
+    (run,) = results(full_on_cpu_book, LENET, framework)
+    first, second = run["epoch_losses"][:2]
+    assert abs(first - math.log(10)) < 0.1, run["epoch_losses"]
+    assert second < first - 0.3, run["epoch_losses"]
+
+
+@pytest.mark.parametrize("framework", sorted(MARKED[LENET]))
+def test_the_chapters_train_ch6_and_d2ls_agree(full_on_cpu_book, framework):
+    # The prose: in full, both functions end with nearly the same training
+    # loss and accuracy in each framework.
+    (library,) = results(full_on_cpu_book, LENET, framework)
+    own = [c for c in notebook(full_on_cpu_book, LENET, framework).cells
+           if c.cell_type == "code" and re.search(r"^(model = )?train_ch6\(", c.source, re.M)]
+    assert len(own) == 1
+    text = "".join(o.get("text", "") for o in own[0].outputs if o.get("output_type") == "stream")
+    loss, train_acc = (float(x) for x in re.search(r"loss (\d\.\d+), train acc (\d\.\d+)", text).groups())
+    assert abs(loss - library["loss"]) < 0.05 and abs(train_acc - library["train_acc"]) < 0.02, (text, library)
