@@ -93,3 +93,15 @@ def test_the_chapters_train_ch6_and_d2ls_agree(full_on_cpu_book, framework):
     text = "".join(o.get("text", "") for o in own[0].outputs if o.get("output_type") == "stream")
     loss, train_acc = (float(x) for x in re.search(r"loss (\d\.\d+), train acc (\d\.\d+)", text).groups())
     assert abs(loss - library["loss"]) < 0.05 and abs(train_acc - library["train_acc"]) < 0.02, (text, library)
+
+
+@pytest.mark.parametrize("framework", sorted(MARKED[BATCH_NORM]))
+def test_batch_normalization_does_not_stall_and_both_implementations_agree(full_on_cpu_book, framework):
+    # The prose: no first-epoch plateau near ln 10 as in plain LeNet; the
+    # concise implementation ends where the one from scratch does.
+    scratch, concise = results(full_on_cpu_book, BATCH_NORM, framework)
+    (plain,) = results(full_on_cpu_book, LENET, framework)
+    for run in (scratch, concise):
+        assert run["epoch_losses"][0] < plain["epoch_losses"][0] - 0.5, (run["epoch_losses"], plain["epoch_losses"])
+    assert abs(scratch["loss"] - concise["loss"]) < 0.03, (scratch["loss"], concise["loss"])
+    assert abs(scratch["train_acc"] - concise["train_acc"]) < 0.02, (scratch["train_acc"], concise["train_acc"])
