@@ -323,6 +323,11 @@ def _notebook_kernel():
     return getattr(shell, 'kernel', None) is not None
 
 
+# The plot labels the textbook writes in English, by their message key.
+_ENGLISH_LABELS = {MESSAGES['en'][key]: key
+                   for key in ('epoch', 'train_loss', 'train_acc', 'test_acc')}
+
+
 class Animator:
     """Plots data in animation: the figure is redrawn after each `add`.
 
@@ -332,7 +337,9 @@ class Animator:
     interactive backend is involved and nothing opens a window when headless.
     Labels and legend entries may be functions of no arguments, called when
     the figure is drawn: a figure shown in several languages (see Localized)
-    is then drawn in each.
+    is then drawn in each. The textbook's own English labels ('epoch',
+    'train loss', 'train acc', 'test acc') are drawn in the reader's
+    language like train_ch6's, so a chapter's code stays the textbook's.
     """
 
     def __init__(self, xlabel=None, ylabel=None, legend=None, xlim=None,
@@ -365,7 +372,10 @@ class Animator:
 
     def _draw(self, style):
         def text(value):
-            return value() if callable(value) else value
+            if callable(value):
+                return value()
+            key = _ENGLISH_LABELS.get(value) if isinstance(value, str) else None
+            return message(key) if key else value
 
         with matplotlib.rc_context(style):
             ax = self.axes[0]

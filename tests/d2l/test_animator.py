@@ -151,3 +151,17 @@ def test_result_shows_nothing_as_a_cell_value():
     result = _core.TrainResult('pytorch', 0.5, 0.8, 0.7, 100.0, 'cpu', 2,
                                1.0, 100, 'quick', [0.6, 0.5], [0.6, 0.4])
     assert formatters.DisplayFormatter().format(result) == ({}, {})
+
+
+def test_the_textbooks_english_labels_speak_the_readers_language(monkeypatch):
+    """A chapter's own training loop (LeNet's train_ch6) labels its figure
+    in English, as the textbook does; each edition draws it in its language,
+    and labels of its own are left alone."""
+    monkeypatch.setenv('D2L_LANG', 'ko,zh')
+    animator = _core.Animator(xlabel='epoch', legend=['train loss', 'train acc', 'test acc', 'lr'])
+    animator.add(1, (1.0, 0.5, 0.4, 0.1))
+    drawn = animator.image()._repr_mimebundle_()[_core.LOCALIZED_MIME]
+    for lang, output in drawn.items():
+        svg = output['data']['image/svg+xml']
+        assert all(f'>{text}</text>' in svg for text in LEGENDS[lang])
+        assert '>train loss</text>' not in svg and '>lr</text>' in svg

@@ -138,7 +138,7 @@ PART = 'chapter_convolutional-neural-networks'
     ('ko', '스트라이드', 'padding-and-strides'),
     ('ko', '풀링', 'pooling'),
     ('ko', '1×1 합성곱', 'channels'),
-    ('ko', '평행 이동 불변성', 'why-conv'),
+    ('ko', '이동 불변성', 'why-conv'),
     ('zh', '互相关', 'conv-layer'),
     ('zh', '填充', 'padding-and-strides'),
     ('zh', '步幅', 'padding-and-strides'),
