@@ -6,10 +6,16 @@ in (that depends on the GPU) is scripts/environment/profiles.py.
 """
 from __future__ import annotations
 
+import copy
+import functools
 import os
 from pathlib import Path
 
 import yaml
+
+# libyaml's loader where PyYAML has it: every build step reads the
+# configuration and the table of contents, and every page's front matter.
+YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 ROOT = Path(__file__).resolve().parents[2]
 BOOK = ROOT / "book"
@@ -21,9 +27,21 @@ FRAMEWORKS = ("mxnet", "pytorch", "tensorflow")
 FRAMEWORK_LABELS = {"mxnet": "MXNet", "pytorch": "PyTorch", "tensorflow": "TensorFlow"}
 
 
+@functools.lru_cache(maxsize=8)
+def _read_yaml(path: Path, mtime_ns: int, size: int):
+    return yaml.load(path.read_text(encoding="utf-8"), Loader=YAML_LOADER)
+
+
+def read_yaml(path: Path):
+    """A YAML file, parsed once per process while it is unchanged; a copy,
+    which the caller may change."""
+    stat = path.stat()
+    return copy.deepcopy(_read_yaml(path, stat.st_mtime_ns, stat.st_size))
+
+
 def config() -> dict:
     """The top-level `_config.yml`."""
-    return yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
+    return read_yaml(ROOT / "_config.yml")
 
 
 def editions() -> dict[str, dict]:
@@ -33,7 +51,7 @@ def editions() -> dict[str, dict]:
 
 def pages() -> list[str]:
     """Page names (paths without `.md`, relative to an edition) in TOC order."""
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
+    toc = read_yaml(ROOT / "_toc.yml")
     found = [toc["root"]]
 
     def walk(entries):

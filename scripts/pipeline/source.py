@@ -14,7 +14,7 @@ from pathlib import Path
 
 import yaml
 
-from scripts.environment.book import FRAMEWORKS
+from scripts.environment.book import FRAMEWORKS, YAML_LOADER
 
 # Tags that MyST-NB itself understands; any other tag must name a framework.
 MYST_NB_TAGS = frozenset({
@@ -93,7 +93,7 @@ def _code_options(path, lines, i):
         if end is None:
             raise SourceError(path, start + 1, "code-cell options opened with '---' are never closed")
         try:
-            options = yaml.safe_load("\n".join(lines[i + 1:end])) or {}
+            options = yaml.load("\n".join(lines[i + 1:end]), Loader=YAML_LOADER) or {}
         except yaml.YAMLError as err:
             raise SourceError(path, start + 1, f"code-cell options are not valid YAML: {err}") from None
         if not isinstance(options, dict):
@@ -102,7 +102,7 @@ def _code_options(path, lines, i):
     while i < len(lines) and re.match(r"^:[\w-]+:", lines[i]):
         key, _, value = lines[i][1:].partition(":")
         try:
-            options[key] = yaml.safe_load(value.strip())
+            options[key] = yaml.load(value.strip(), Loader=YAML_LOADER)
         except yaml.YAMLError as err:
             raise SourceError(path, i + 1, f"option {key!r} is not valid YAML: {err}") from None
         i += 1
@@ -162,7 +162,7 @@ def parse(path: Path | str, text: str | None = None) -> Page:
         if end is None:
             raise SourceError(path, 1, "front matter opened with '---' is never closed")
         try:
-            front = yaml.safe_load("\n".join(lines[1:end])) or {}
+            front = yaml.load("\n".join(lines[1:end]), Loader=YAML_LOADER) or {}
         except yaml.YAMLError as err:
             raise _yaml_error(path, 2, "front matter", err) from None
         if not isinstance(front, dict):
