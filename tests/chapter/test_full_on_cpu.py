@@ -75,11 +75,13 @@ def test_batch_normalization_learns_and_beats_plain_lenet(full_on_cpu_book, fram
 @pytest.mark.parametrize("framework", sorted(MARKED[LENET]))
 def test_lenet_stalls_in_the_first_epoch_then_learns(full_on_cpu_book, framework):
     # The prose: the first epoch's mean loss stays near ln 10 (uniform scores
-    # over ten classes), the second brings it down a lot.
+    # over ten classes); how long the plateau lasts varies between runs (one
+    # to three epochs seen), then the loss falls far below it.
     (run,) = results(full_on_cpu_book, LENET, framework)
-    first, second = run["epoch_losses"][:2]
-    assert abs(first - math.log(10)) < 0.1, run["epoch_losses"]
-    assert second < first - 0.3, run["epoch_losses"]
+    losses = run["epoch_losses"]
+    assert abs(losses[0] - math.log(10)) < 0.1, losses
+    assert losses[-1] < losses[0] - 1.0, losses
+    assert losses[-1] <= min(losses) + 0.02, losses  # and slowly after
 
 
 @pytest.mark.parametrize("framework", sorted(MARKED[LENET]))
