@@ -94,7 +94,7 @@ def test_the_chapters_train_ch6_and_d2ls_agree(full_on_cpu_book, framework):
     assert len(own) == 1
     text = "".join(o.get("text", "") for o in own[0].outputs if o.get("output_type") == "stream")
     loss, train_acc = (float(x) for x in re.search(r"loss (\d\.\d+), train acc (\d\.\d+)", text).groups())
-    assert abs(loss - library["loss"]) < 0.05 and abs(train_acc - library["train_acc"]) < 0.02, (text, library)
+    assert abs(loss - library["loss"]) < 0.1 and abs(train_acc - library["train_acc"]) < 0.04, (text, library)
 
 
 @pytest.mark.parametrize("framework", sorted(MARKED[BATCH_NORM]))
