@@ -38,6 +38,12 @@ def printed(executed_book, page, framework, marker):
     return shown(cells[0])
 
 
+def numbers(text):
+    """The numbers of printed tensors, in order (TensorFlow's shape and dtype dropped)."""
+    text = re.sub(r"shape=\([^)]*\), dtype=\w+", "", text)
+    return [float(x) for x in re.findall(r"-?\d+(?:\.\d+)?", text)]
+
+
 def shown(cell):
     """What an executed cell printed; what `d2l` said in every edition's
     language counts in the first one's."""

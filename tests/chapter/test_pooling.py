@@ -10,6 +10,7 @@ import pytest
 
 from scripts.environment import book
 from tests.chapter import executed
+from tests.chapter.executed import numbers
 
 PAGE = "chapter_convolutional-neural-networks/pooling"
 EDITIONS = list(book.editions())
@@ -17,12 +18,6 @@ EDITIONS = list(book.editions())
 
 def printed(executed_book, framework, marker):
     return executed.printed(executed_book, PAGE, framework, marker)
-
-
-def numbers(text):
-    """The numbers of printed tensors, in order (TensorFlow's shape and dtype dropped)."""
-    text = re.sub(r"shape=\([^)]*\), dtype=\w+", "", text)
-    return [float(x) for x in re.findall(r"-?\d+(?:\.\d+)?", text)]
 
 
 def source(lang):
