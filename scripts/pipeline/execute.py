@@ -32,7 +32,7 @@ from nbclient.exceptions import CellExecutionError, DeadKernelError
 
 from scripts.environment import book, data, kernels, machine, profiles
 from scripts.environment.files import paths_digest
-from scripts.pipeline import code_parity, formulas, references
+from scripts.pipeline import code_parity, source_checks
 from scripts.pipeline.client import Client, exclusive
 from scripts.pipeline.source import SourceError, parse
 from scripts.pipeline.split import ALL, notebooks_for, split
@@ -327,7 +327,7 @@ def main(argv=None) -> int:
         return 2
     # What the pages point to, and formulas the PDFs cannot set: found now,
     # not after every notebook ran.
-    problems = references.book_problems(pages) + formulas.book_problems(pages)
+    problems = source_checks.problems(pages)
     if problems:
         for problem in problems:
             print(f"error: {problem}", file=sys.stderr)
@@ -341,7 +341,9 @@ def main(argv=None) -> int:
                       f"{machine.gpu_problem(framework)}", flush=True)
     outcomes: list[tuple[str, Outcome]] = []
     try:
-        with exclusive(book.BUILD / "exec" / "lock"):
+        # Kernels and the cache keys see the request as $PROFILE: a page that
+        # reads other pages' executions (the results appendix) follows it.
+        with exclusive(book.BUILD / "exec" / "lock"), machine.patched(PROFILE=request):
             for page in pages:
                 for framework in args.framework or (*book.FRAMEWORKS, ALL):
                     profile = profiles.resolve_profile(request, framework, page)

@@ -2,12 +2,10 @@
 or Chinese letters and punctuation inside `$...$` or `$$...$$` (outside
 `\\text{}`) render on the website, where MathJax falls back to a system font,
 but the PDFs' math fonts have no glyph for them and XeLaTeX stops at the
-first one, after every notebook has run. Each problem names file:line."""
+first one, after every notebook has run. Each problem names file:line; scripts/pipeline/source_checks.py runs it."""
 from __future__ import annotations
 
-import argparse
 import re
-import sys
 from pathlib import Path
 
 from scripts.environment import book
@@ -52,22 +50,3 @@ def problems(path: Path) -> list[str]:
                          "have no glyph for it; move it out of the formula (punctuation after `$$`), "
                          "or wrap words in \\text{...}")
     return found
-
-
-def book_problems(pages) -> list[str]:
-    """The problems of every edition's source of `pages`."""
-    return [problem for page in pages for lang in book.editions()
-            if book.source_path(lang, page).exists()
-            for problem in problems(book.source_path(lang, page))]
-
-
-def main(argv=None) -> int:
-    argparse.ArgumentParser(description=__doc__).parse_args(argv)
-    found = book_problems(book.pages())
-    for problem in found:
-        print(f"error: {problem}", file=sys.stderr)
-    return 1 if found else 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

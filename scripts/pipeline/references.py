@@ -1,13 +1,12 @@
 """Check what each chapter source points to outside itself, before anything
 executes: the file of every `{figure}` and `{image}`, and every `{cite}` key
 in `book/references.bib`. Each problem names file:line and how to fix it;
-Sphinx would report them only after every notebook had run."""
+Sphinx would report them only after every notebook had run.
+scripts/pipeline/source_checks.py runs it."""
 from __future__ import annotations
 
-import argparse
 import difflib
 import re
-import sys
 from pathlib import Path
 
 from scripts.environment import book
@@ -46,23 +45,3 @@ def problems(path: Path, keys: set[str]) -> list[str]:
                                  f"{book.shown(bibliography())}{hint}: add its entry there or "
                                  "correct the key")
     return found
-
-
-def book_problems(pages) -> list[str]:
-    """The problems of every edition's source of `pages`."""
-    keys = bib_keys()
-    return [problem for page in pages for lang in book.editions()
-            if book.source_path(lang, page).exists()
-            for problem in problems(book.source_path(lang, page), keys)]
-
-
-def main(argv=None) -> int:
-    argparse.ArgumentParser(description=__doc__).parse_args(argv)
-    found = book_problems(book.pages())
-    for problem in found:
-        print(f"error: {problem}", file=sys.stderr)
-    return 1 if found else 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -48,8 +48,8 @@ def reported(capsys):
 
 
 def test_the_valid_book_has_no_problem(two_editions):
-    from scripts.pipeline import code_parity, references
-    assert code_parity.differences([PAGE]) == [] and references.book_problems([PAGE]) == []
+    from scripts.pipeline import code_parity, source_checks
+    assert code_parity.differences([PAGE]) == [] and source_checks.problems([PAGE]) == []
 
 
 @pytest.mark.parametrize("editions", [("ko",), ("ko", "zh")])
