@@ -316,6 +316,22 @@ def _plot_style(face):
             'font.family': families}
 
 
+def figure_svg(fig, faces, face):
+    """A matplotlib Figure drawn with _plot_style(face) as SVG text whose
+    fonts name all of `faces` (see _cjk_faces)."""
+    buffer = io.StringIO()
+    with matplotlib.rc_context(_plot_style(face)), warnings.catch_warnings():
+        # Text stays text in the SVG, so the viewer's fonts draw any
+        # glyph that matplotlib's fonts lack; its warning would be noise.
+        warnings.filterwarnings('ignore', message='Glyph .* missing')
+        fig.savefig(buffer, format='svg', bbox_inches='tight',
+                    metadata={'Date': None})
+    if face is None:
+        return buffer.getvalue()
+    return buffer.getvalue().replace(
+        f"'{face}'", ', '.join(f"'{f}'" for f in faces))
+
+
 def _notebook_kernel():
     """Whether this runs in a Jupyter kernel (not a script, not a terminal)."""
     ipython = sys.modules.get('IPython')  # a kernel has imported it already
@@ -391,19 +407,8 @@ class Animator:
     def svg(self):
         """The figure as SVG text, in the language of the moment."""
         faces, face = _cjk_faces()
-        style = _plot_style(face)
-        self._draw(style)
-        buffer = io.StringIO()
-        with matplotlib.rc_context(style), warnings.catch_warnings():
-            # Text stays text in the SVG, so the viewer's fonts draw any
-            # glyph that matplotlib's fonts lack; its warning would be noise.
-            warnings.filterwarnings('ignore', message='Glyph .* missing')
-            self.fig.savefig(buffer, format='svg', bbox_inches='tight',
-                             metadata={'Date': None})
-        if face is None:
-            return buffer.getvalue()
-        return buffer.getvalue().replace(
-            f"'{face}'", ', '.join(f"'{f}'" for f in faces))
+        self._draw(_plot_style(face))
+        return figure_svg(self.fig, faces, face)
 
     def _repr_svg_(self):
         return self.svg()
@@ -435,6 +440,8 @@ class TrainResult:
     examples: int
     profile: str
     epoch_losses: list
+    epoch_train_accs: list
+    epoch_test_accs: list
     epoch_seconds: list  # the first includes one-off costs (autotuning)
 
     def _ipython_display_(self):
@@ -479,7 +486,8 @@ def fit(framework, device, train_iter, test_iter, num_epochs, step, evaluate,
                                 ('train_loss', 'train_acc', 'test_acc')])
     timer, num_batches = Timer(), len(train_iter)
     every = max(num_batches // 5, 1)
-    examples, epoch_losses, epoch_seconds = 0, [], []
+    examples, epoch_seconds = 0, []
+    epoch_losses, epoch_train_accs, epoch_test_accs = [], [], []
     for epoch in range(epochs):
         metric = Accumulator(3)
         timer.start()
@@ -498,13 +506,17 @@ def fit(framework, device, train_iter, test_iter, num_epochs, step, evaluate,
         animator.add(epoch + 1, (None, None, test_acc))
         examples += int(metric[2])
         epoch_losses.append(metric[0] / metric[2])
+        epoch_train_accs.append(metric[1] / metric[2])
+        epoch_test_accs.append(test_acc)
         epoch_seconds.append(timer.sum() - sum(epoch_seconds))
     result = TrainResult(
         framework=framework, loss=epoch_losses[-1],
         train_acc=metric[1] / metric[2], test_acc=test_acc,
         examples_per_sec=examples / timer.sum(), device=str(device),
         num_epochs=epochs, seconds=timer.sum(), examples=examples,
-        profile=mode, epoch_losses=epoch_losses, epoch_seconds=epoch_seconds)
+        profile=mode, epoch_losses=epoch_losses,
+        epoch_train_accs=epoch_train_accs, epoch_test_accs=epoch_test_accs,
+        epoch_seconds=epoch_seconds)
     print(f'loss {result.loss:.3f}, train acc {result.train_acc:.3f}, '
           f'test acc {result.test_acc:.3f}')
     print(f'{result.examples_per_sec:.1f} examples/sec on {result.device}')

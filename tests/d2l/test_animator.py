@@ -149,7 +149,8 @@ def test_language_falls_back_to_english(monkeypatch):
 def test_result_shows_nothing_as_a_cell_value():
     formatters = pytest.importorskip('IPython.core.formatters')
     result = _core.TrainResult('pytorch', 0.5, 0.8, 0.7, 100.0, 'cpu', 2,
-                               1.0, 100, 'quick', [0.6, 0.5], [0.6, 0.4])
+                               1.0, 100, 'quick', [0.6, 0.5], [0.7, 0.8],
+                               [0.6, 0.7], [0.6, 0.4])
     assert formatters.DisplayFormatter().format(result) == ({}, {})
 
 
