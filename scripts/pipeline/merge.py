@@ -22,7 +22,7 @@ import nbformat
 import yaml
 
 from d2l._core import LOCALIZED_MIME
-from scripts.environment import book, profiles
+from scripts.environment import book, machine, profiles
 from scripts.environment.files import write_if_changed
 from scripts.pipeline import records
 from scripts.pipeline.execute import cache_key
@@ -41,7 +41,7 @@ STRINGS = {
            "gpu_problem": "{framework}: GPU를 쓰지 못해 quick 프로필로 실행했습니다({reason}).",
            "quick": "quick (작은 실제 부분집합으로 축소 실행)", "full": "full (장 전체를 그대로 실행)",
            "results": "프레임워크별 실행 결과",
-           "columns": ("프레임워크", "손실", "훈련 정확도", "테스트 정확도", "초당 샘플 수", "장치")},
+           "columns": ("프레임워크", "손실", "훈련 정확도", "테스트 정확도", "초당 예제 수", "장치")},
     "zh": {"stamp": "执行记录", "profile": "配置", "device": "设备", "date": "执行日期",
            "kept": "仓库中保存的 full 配置运行结果",
            "stale": ("{framework}：仓库中保存的 full 配置结果（{date}，{device}）之后代码、"
@@ -220,7 +220,10 @@ def load_executed(page: Page, executed_paths: dict[str, Path], request: str,
             if not path.exists():
                 raise MergeError(f"{path} is missing: run `make execute PROFILE={request}` first")
             done = nbformat.read(path, as_version=4)
-            if done.metadata.get("d2l", {}).get("cache_key") != cache_key(nb, fw, profile):
+            # What a page's code reads may follow the request (the results appendix).
+            with machine.patched(PROFILE=request):
+                key = cache_key(nb, fw, profile)
+            if done.metadata.get("d2l", {}).get("cache_key") != key:
                 raise MergeError(f"{path} is stale for {page.path}: "
                                  f"run `make execute PROFILE={request}` first")
             meta = done.metadata["d2l"]
@@ -261,11 +264,26 @@ def target(lang: str, framework: str | None = None) -> Path:
 def merge_page(lang: str, page_name: str, request: str,
                framework: str | None = None) -> dict[Path, bytes]:
     """Return {path: content} of one merged page of the book and its images."""
+    paths, kept = executions(page_name, request)
+    return merge_source(book.source_path(lang, page_name), paths,
+                        target(lang, framework) / f"{page_name}.md", lang, request, kept, framework)
+
+
+def executions(page_name: str, request: str) -> tuple[dict[str, Path], dict[str, Path]]:
+    """Where a page's executed notebooks are under `request`, and its kept
+    full-profile records, per notebook (framework or ALL)."""
     paths = {fw: book.executed_path(profiles.resolve_profile(request, fw, page_name), page_name, fw)
              for fw in (*book.FRAMEWORKS, ALL)}
     kept = {fw: records.record_path(page_name, fw) for fw in (*book.FRAMEWORKS, ALL)}
-    return merge_source(book.source_path(lang, page_name), paths,
-                        target(lang, framework) / f"{page_name}.md", lang, request, kept, framework)
+    return paths, kept
+
+
+def shown(page_name: str, request: str) -> dict[str, tuple[dict, dict]]:
+    """What a merged page shows of each notebook under `request`: its
+    outputs by source cell and its metadata (stamp, results naming their
+    source cell), from its execution or its kept record (see load_executed)."""
+    paths, kept = executions(page_name, request)
+    return load_executed(parse(book.source_path(book.executed_edition(), page_name)), paths, request, kept)
 
 
 def merge_source(source: Path, executed_paths: dict[str, Path], out_path: Path, lang: str,

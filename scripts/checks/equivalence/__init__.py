@@ -44,7 +44,7 @@ module re-exports what the book's pages and the tests use.
 from scripts.checks.equivalence.adapters import ADAPTERS, Framework, Join, MXNet, Param, PyTorch, TensorFlow
 from scripts.checks.equivalence.chapter import chapter_namespace, change_code, code_read, model_cells
 from scripts.checks.equivalence.compare import (
-    Model, Row, build, dropout_off, in_chapter, initial_params, load_params, read_params, run)
+    Model, Row, build, dropout_off, in_chapter, initial_params, layers, load_params, read_params, run)
 from scripts.checks.equivalence.layer import EquivalenceError, Layer
 from scripts.checks.equivalence.networks import (
     BATCH_SIZE, EPOCHS, IMAGE, INPUT_TOL, LOGITS_TOL, LOSS_TOL, LR, NAMES, NETWORKS, NUM_CLASSES, SOURCE,
@@ -57,6 +57,6 @@ __all__ = [
     "LOGITS_TOL", "LOSS_TOL", "LR", "Layer", "MXNet", "Model", "NAMES", "NETWORKS", "NUM_CLASSES", "Network",
     "Param", "PyTorch", "Report", "Row", "SOURCE", "TEST_BATCHES", "TEXT", "TOTAL_PARAMS", "TRAIN_BATCHES",
     "TensorFlow", "UPDATE_TOL", "VAR_TOL", "VGG", "WEIGHTS_TOL", "build", "change_code", "chapter_namespace",
-    "code_read", "dropout_off", "in_chapter", "initial_params", "load_params", "model_cells", "network_of",
+    "code_read", "dropout_off", "in_chapter", "initial_params", "layers", "load_params", "model_cells", "network_of",
     "pairs", "read_params", "run", "summary_table",
 ]

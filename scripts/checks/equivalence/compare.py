@@ -174,6 +174,15 @@ def _build(network, source, text):
     return rows, models
 
 
+def layers(network: Network | str, framework: str = "pytorch") -> list[Layer]:
+    """One framework's net of `network`, built from its chapter, as leaf
+    layers (what `build` compares, without comparing)."""
+    network = network_of(network)
+    with in_chapter(network):
+        adapter = ADAPTERS[framework](chapter_namespace(framework, network.source, None, network), network)
+        return [layer for layer, _ in _fuse(adapter.walk(adapter.build()))]
+
+
 # -- weights and the numerical checks ------------------------------------------
 
 def initial_params(layers: list[Layer], seed: int = 0, image: tuple[int, int, int] = IMAGE) -> list[Param]:

@@ -2,6 +2,7 @@
 framework, and the errors a comparison raises."""
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 
@@ -30,6 +31,17 @@ class Layer:
     epsilon: float | None = None   # batchnorm: added to the variance
     momentum: float | None = None  # batchnorm: the weight of the old running value
                                    # (MXNet's and Keras' momentum, 1 - PyTorch's)
+
+    @property
+    def macs(self) -> int:
+        """Multiply-adds for one example as the chapters count them: k²·C_in
+        per output value of a conv layer, inputs × outputs of a dense one,
+        nothing elsewhere (biases, activations, pooling, normalization)."""
+        if self.kind == "conv":    # params = C_out · (k²·C_in + 1): every conv has a bias
+            return math.prod(self.shape) * (self.params // self.width - 1)
+        if self.kind == "dense":
+            return self.params - self.width
+        return 0
 
     def describe(self) -> str:
         """E.g. `conv 3x3, stride 1, pad 1 + relu`; the width is in the shape."""

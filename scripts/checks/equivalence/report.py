@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import functools
 from dataclasses import dataclass
 
 from d2l import _core
+from scripts.checks.display import localized, markdown
 from scripts.checks.equivalence.networks import VGG, Network, pairs
 from scripts.environment.book import FRAMEWORK_LABELS, FRAMEWORKS
 
@@ -58,23 +58,6 @@ def _text(key: str) -> str:
     return TEXT[_core.language()][key]
 
 
-def _localized(method):
-    """The method's table or figure in each edition's language at once (see
-    d2l._core.Localized): the build executes this page once for both."""
-    @functools.wraps(method)
-    def wrapper(self, *args, **kwargs):
-        return _core.Localized(lambda: method(self, *args, **kwargs))
-    return wrapper
-
-
-def _markdown(header: list[str], rows: list[list[str]]):
-    from IPython.display import Markdown
-
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    lines += ["| " + " | ".join(row) + " |" for row in rows]
-    return Markdown("\n".join(lines))
-
-
 @dataclass
 class Report:
     rows: list           # of compare.Row, one per layer
@@ -93,7 +76,7 @@ class Report:
     # of those without undoing it ("raw"), see _running_differences
     running: dict[str, dict[tuple[str, str], float]] = dataclasses.field(default_factory=dict)
 
-    @_localized
+    @localized
     def layer_table(self):
         """The layers with output shapes and parameter counts per framework."""
         labels = [FRAMEWORK_LABELS[fw] for fw in FRAMEWORKS]
@@ -102,35 +85,35 @@ class Report:
                 for r in self.rows]
         rows.append(["", f"**{_text('total')}**", "", *(f"**{self.totals[fw]:,}**" for fw in FRAMEWORKS),
                      "✓" if len(set(self.totals.values())) == 1 else "✗"])
-        return _markdown(["#", _text("layer"), _text("shape"),
+        return markdown(["#", _text("layer"), _text("shape"),
                           *(f"{label} {_text('params')}" for label in labels), _text("agree")], rows)
 
-    @_localized
+    @localized
     def difference_table(self):
         """Pairwise largest differences of inputs, logits, updated weights and updates."""
         tables = (self.inputs, self.logits, self.weights, self.updates)
         rows = [[f"{FRAMEWORK_LABELS[a]} – {FRAMEWORK_LABELS[b]}", *(f"{t[a, b]:.1e}" for t in tables)]
                 for a, b in pairs()]
-        return _markdown([_text(key) for key in ("pair", "inputs", "logits", "weights", "updates")], rows)
+        return markdown([_text(key) for key in ("pair", "inputs", "logits", "weights", "updates")], rows)
 
-    @_localized
+    @localized
     def running_table(self):
         """Batch normalization's running statistics after one step (see _running_differences)."""
         keys = ("means", "variances", "raw")
         rows = [[f"{FRAMEWORK_LABELS[a]} – {FRAMEWORK_LABELS[b]}", *(f"{self.running[k][a, b]:.1e}" for k in keys)]
                 for a, b in pairs()]
-        return _markdown([_text("pair"), *(_text(k) for k in keys)], rows)
+        return markdown([_text("pair"), *(_text(k) for k in keys)], rows)
 
-    @_localized
+    @localized
     def loss_table(self):
         """Per-epoch training losses of the three frameworks and their spread."""
         rows = []
         for epoch, values in enumerate(zip(*(self.losses[fw] for fw in FRAMEWORKS)), 1):
             rows.append([str(epoch), *(f"{v:.6f}" for v in values), f"{max(values) - min(values):.1e}"])
-        return _markdown([_text("epoch"), *(FRAMEWORK_LABELS[fw] for fw in FRAMEWORKS), _text("spread")],
+        return markdown([_text("epoch"), *(FRAMEWORK_LABELS[fw] for fw in FRAMEWORKS), _text("spread")],
                          rows)
 
-    @_localized
+    @localized
     def loss_figure(self, xlabel: str | None = None, ylabel: str | None = None):
         """The three loss curves on one SVG plot, drawn by the book's Animator
         so that it looks like the chapter's training figures."""
@@ -157,6 +140,6 @@ def summary_table(reports: list[Report]):
             rows.append([r.network.title, f"`{r.network.key}.md`", str(len(r.rows)),
                          f"{r.totals[FRAMEWORKS[0]]:,}", f"{logits / r.scale:.1e}",
                          f"{max(r.updates.values()):.1e}", f"{sum(r.seconds.values()):.0f}"])
-        return _markdown([_text(k) for k in ("network", "chapter", "rows", "params", "logits_rel",
+        return markdown([_text(k) for k in ("network", "chapter", "rows", "params", "logits_rel",
                                              "updates", "seconds")], rows)
     return _core.Localized(table)
