@@ -219,11 +219,14 @@ class Results:
                 ax.scatter(xs, ys, marker=marker, color=color, label=label)
             plotted = [p for series in points.values() for p in series]
             for run in {run.macs: run for run in reversed(self.runs)}.values():
-                at = [acc for macs, acc in plotted if macs == run.macs]
-                if at:   # the network's name under its lowest point
-                    ax.annotate(_network(run.page), (run.macs, min(at)), textcoords="offset points",
-                                xytext=(0, -14), ha="center", fontsize=7)
-            ax.set(xscale="log", xlabel=_text("xlabel"), ylabel=_text("ylabel"))
+                at = sorted(acc for macs, acc in plotted if macs == run.macs)
+                if at:   # the network's name right of its points, at their middle
+                    ax.annotate(_network(run.page), (run.macs, at[len(at) // 2]), textcoords="offset points",
+                                xytext=(7, 0), ha="left", va="center", fontsize=7)
+            macs = [m for m, _ in plotted]
+            # Room on the right for the names.
+            ax.set(xscale="log", xlim=(min(macs) / 2, max(macs) * 4), xlabel=_text("xlabel"),
+                   ylabel=_text("ylabel"))
             ax.grid(True, which="major")
             ax.legend(fontsize=7, loc="lower right")
         return SVG(_core.figure_svg(fig, faces, face))

@@ -30,7 +30,7 @@ from pathlib import Path
 import nbformat
 from nbclient.exceptions import CellExecutionError, DeadKernelError
 
-from scripts.environment import book, data, kernels, machine, profiles
+from scripts.environment import book, data, inputs, kernels, machine, profiles
 from scripts.environment.files import paths_digest
 from scripts.pipeline import code_parity, source_checks
 from scripts.pipeline.client import Client, exclusive
@@ -314,6 +314,12 @@ def main(argv=None) -> int:
               f"(pages: {', '.join(book.pages())})", file=sys.stderr)
         return 2
     pages = args.page or book.pages()
+    stamp = inputs.Stamp(book.BUILD / "stamps" / f"execute-{request}.sha256")
+    selection = [json.dumps([pages, args.framework])]
+    if not args.force and stamp.current(inputs.book_state(request) + selection):
+        print(f"[{request}] nothing to execute: sources, code, environments and executed notebooks "
+              "are as at the last run", flush=True)
+        return 0
     try:
         # One execution is shown in every edition: their code must be the same.
         problems = code_parity.differences(pages)
@@ -372,8 +378,10 @@ def main(argv=None) -> int:
           f"{len(outcomes) - len(ran)} cached", flush=True)
     log_timings(outcomes)
     if failures:
+        stamp.drop()
         print(f"{len(failures)} notebook(s) failed; the site was not built.", file=sys.stderr)
         return 1
+    stamp.keep(inputs.book_state(request) + selection)
     return 0
 
 

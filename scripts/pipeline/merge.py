@@ -21,8 +21,7 @@ from pathlib import Path
 import nbformat
 import yaml
 
-from d2l._core import LOCALIZED_MIME
-from scripts.environment import book, machine, profiles
+from scripts.environment import book, inputs, machine, profiles
 from scripts.environment.files import write_if_changed
 from scripts.pipeline import records
 from scripts.pipeline.execute import cache_key
@@ -105,6 +104,8 @@ def coalesce_streams(outputs):
 
 def localize(outputs, lang: str):
     """Each output made in every language replaced by the edition's one."""
+    from d2l._core import LOCALIZED_MIME   # imports matplotlib: only when merging
+
     return [nbformat.from_dict(out.data[LOCALIZED_MIME][lang])
             if LOCALIZED_MIME in out.get("data", {}) else out
             for out in outputs]
@@ -377,12 +378,22 @@ def main(argv=None) -> int:
     parser.add_argument("--lang", choices=list(book.editions()), action="append")
     args = parser.parse_args(argv)
     request = profiles.profile_request(args.profile)
+    state = inputs.book_state(request)
     for lang in args.lang or list(book.editions()):
+        stamp = inputs.Stamp(book.BUILD / "stamps" / f"merge-{lang}-{request}.sha256")
+
+        def parts():
+            return state + [inputs.tree_state(book.NOTEBOOKS / lang), inputs.tree_state(target(lang))]
+        if stamp.current(parts()):
+            print(f"merged {lang} ({request}): up to date")
+            continue
         try:
             written = merge_edition(lang, request)
         except (MergeError, SourceError) as err:
+            stamp.drop()
             print(f"error: {err}", file=sys.stderr)
             return 1
+        stamp.keep(parts())
         print(f"merged {lang} ({request}): {written} file(s) changed")
     return 0
 

@@ -29,7 +29,7 @@ from pathlib import Path
 
 import yaml
 
-from scripts.environment import book, profiles
+from scripts.environment import book, inputs, profiles
 from scripts.environment.files import folder_digest, write_if_changed
 from scripts.render import latex
 from scripts.pipeline import merge
@@ -126,20 +126,37 @@ def typeset(lang: str, framework: str, folder: Path) -> Path:
     return folder / f"{stem}.pdf"
 
 
-def build(lang: str, framework: str, request: str) -> tuple[Path, bool]:
-    """Typeset one PDF unless it is up to date; return it and whether it was."""
+def build(lang: str, framework: str, request: str, state: list[str] | None = None) -> tuple[Path, bool]:
+    """Typeset one PDF unless it is up to date; return it and whether it was.
+    With `state` (inputs.book_state), a PDF made from the same state is up
+    to date at once; otherwise its merged sources decide."""
+    target = book.pdf_path(lang, framework)
+    done = inputs.Stamp(book.BUILD / "stamps" / f"pdf-{lang}-{framework}-{request}.sha256")
+
+    def parts():
+        return [*state, inputs.tree_state(target.parent, target.name)]
+    if state is not None and done.current(parts()):
+        return target, False
+    done.drop()
+    made = _build(lang, framework, request)
+    if state is not None:
+        done.keep(parts())
+    return target, made
+
+
+def _build(lang: str, framework: str, request: str) -> bool:
     merge.merge_edition(lang, request, framework)
     src = configure(lang, framework)
     target = book.pdf_path(lang, framework)
     stamp = book.pdf_latex(lang, framework) / "inputs.sha256"
     digest = inputs_digest(src)
     if target.exists() and stamp.exists() and stamp.read_text() == digest:
-        return target, False
+        return False
     pdf = typeset(lang, framework, sphinx_latex(lang, framework, src))
     target.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(pdf, target)
     stamp.write_text(digest)
-    return target, True
+    return True
 
 
 def main(argv=None) -> int:
@@ -158,10 +175,12 @@ def main(argv=None) -> int:
     jobs = [(lang, framework) for lang in args.lang or list(book.editions())
             for framework in args.framework or book.FRAMEWORKS]
 
+    state = inputs.book_state(request)
+
     def one(job):
         start = time.perf_counter()
         try:
-            path, made = build(*job, request)
+            path, made = build(*job, request, state)
         except (PdfError, merge.MergeError, merge.SourceError) as err:
             return job, err, None, False, 0.0
         return job, None, path, made, time.perf_counter() - start
