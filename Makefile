@@ -27,6 +27,7 @@ EDITION ?=
 PORT ?= 8000
 FRAMEWORK ?=
 PAGE ?=
+JOBS ?=
 PYTEST_ARGS ?=
 
 FRAMEWORKS := $(foreach f,$(FRAMEWORK),--framework $(f))
@@ -61,8 +62,8 @@ setup: system $(VENV)/.installed $(FRAMEWORK_ENVS) ## create the build environme
 data: setup ## find (or fetch) Fashion-MNIST and verify its checksums
 	@$(PY) -m scripts.environment.data
 
-execute: data ## execute each page once per framework for both editions (FRAMEWORK=, PROFILE= select)
-	$(PY) -m scripts.pipeline.execute --profile $(PROFILE) $(FRAMEWORKS)
+execute: data ## execute each page once per framework for both editions (FRAMEWORK=, PROFILE=, JOBS= select)
+	$(PY) -m scripts.pipeline.execute --profile $(PROFILE) $(FRAMEWORKS) $(if $(JOBS),--jobs $(JOBS))
 
 merge: setup ## merge executed notebooks into the pages of each edition
 	$(PY) -m scripts.pipeline.merge --profile $(PROFILE) $(foreach e,$(EDITION),--lang $(e))

@@ -49,13 +49,13 @@ PUBLISHED = {
 TEXT = {
     "ko": {"network": "네트워크", "framework": "프레임워크", "params": "매개변수", "macs": "곱셈-덧셈",
            "loss": "손실", "train": "훈련 정확도", "test": "테스트 정확도", "speed": "초당 예제 수",
-           "run": "실행 (프로필 · 장치 · 날짜)", "published": "d2l 중국어판 2.0.0 참고 수치 (손실 / 훈련 / 테스트)",
+           "run": "실행 (프로필 · 장치 · 날짜)", "published": "참고 수치: 중국어판 2.0.0 (손실 / 훈련 / 테스트)",
            "quick": "quick", "full": "full", "ours": "이 책의 full 실행 ({framework}, {device})",
            "theirs": "d2l 중국어판 2.0.0 (GPU)", "xlabel": "이미지 한 장당 곱셈-덧셈 횟수",
            "ylabel": "테스트 정확도", "batch-norm": "LeNet + 배치 정규화", "and": ", "},
     "zh": {"network": "网络", "framework": "框架", "params": "参数数量", "macs": "乘加次数",
            "loss": "损失", "train": "训练精度", "test": "测试精度", "speed": "每秒样本数",
-           "run": "运行（配置 · 设备 · 日期）", "published": "《动手学深度学习》中文版 2.0.0 参考值（损失 / 训练 / 测试）",
+           "run": "运行（配置 · 设备 · 日期）", "published": "参考值：中文版 2.0.0（损失 / 训练 / 测试）",
            "quick": "quick", "full": "full", "ours": "本书 full 配置（{framework}，{device}）",
            "theirs": "《动手学深度学习》中文版 2.0.0（GPU）", "xlabel": "每张图像的乘加次数",
            "ylabel": "测试精度", "batch-norm": "LeNet + 批量规范化", "and": "、"},
@@ -82,12 +82,14 @@ def trained_pages() -> list[str]:
 
 def inputs() -> list:
     """The results and stamps of every notebook the table reads, as the
-    request resolves them (and any kept record beside them): the appendix
-    executes again when one of them changes. Read raw, unchecked: the merge
-    checks each page's own executions."""
+    request resolves them (and any kept record beside them), and the section
+    labels its rows link to: the appendix executes again when one of them
+    changes. Read raw, unchecked: the merge checks each page's own
+    executions."""
     request = profiles.profile_request(None)
     found = []
     for page in trained_pages():
+        found.append([page, _sections(page)])
         paths, kept = merge.executions(page, request)
         for fw in book.FRAMEWORKS:
             for path in (paths[fw], kept[fw]):

@@ -39,13 +39,15 @@ def environments() -> str:
     return hashlib.sha256("".join(f"{p}\0{p.stat().st_mtime_ns}\n" for p in folders).encode()).hexdigest()[:16]
 
 
-def book_state(request: str) -> list[str]:
+def book_state(request: str, sources: str | None = None) -> list[str]:
     """Everything every stage reads: the request, configuration, sources,
-    figures and bibliography of every edition, the `d2l` package and the
-    build's code, the environments and the GPU, the data's verification
-    stamp, the executed notebooks and the kept records."""
+    figures and bibliography of every edition (or `sources` standing for
+    them: what of them a stage reads), the `d2l` package and the build's
+    code, the environments and the GPU, the data's verification stamp, the
+    executed notebooks and the kept records."""
     return [request, paths_digest([book.ROOT / "_config.yml", book.ROOT / "_toc.yml"], book.ROOT),
-            folder_digest(book.BOOK), folder_digest(book.ROOT / "d2l"), folder_digest(book.ROOT / "scripts"),
+            sources or folder_digest(book.BOOK), folder_digest(book.ROOT / "d2l"),
+            folder_digest(book.ROOT / "scripts"),
             environments(), machine.cuda_gpu_name() or "no GPU", tree_state(book.BUILD / "data"),
             tree_state(book.BUILD / "exec", "*.ipynb"), tree_state(book.ROOT / "records")]
 

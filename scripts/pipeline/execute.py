@@ -10,11 +10,16 @@ everything that can change its outputs is unchanged: the page's code for that
 framework, the `d2l` package source, the profile, the editions, the framework
 and numpy versions and the dataset checksums; prose in any edition is not
 part of it. A failing cell stops that notebook and the run ends non-zero,
-naming page, framework, cell and source line in every edition.
+naming page, framework, cell and source line in every edition. Quick-profile
+notebooks on the CPU run side by side (--jobs); full-profile and GPU runs and
+the pages that run every framework run alone, after them. When nothing it
+reads changed since its last success (scripts/environment/inputs.py), or only
+prose did, it executes nothing without computing a cache key.
 """
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import hashlib
 import importlib
@@ -23,7 +28,9 @@ import os
 import re
 import sys
 import tempfile
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -123,6 +130,18 @@ RECORD_FORMAT = 6
 def languages() -> str:
     """D2L_LANG of an execution: every edition, so that one run serves all."""
     return ",".join(book.editions())
+
+
+def code_state(pages: list[str]) -> str:
+    """A digest of what executes of `pages` (the code parity check holds
+    every edition to the executed one): each code cell as it runs, its tags,
+    and the page's execution settings."""
+    found = []
+    for page in pages:
+        parsed = parse(book.source_path(book.executed_edition(), page))
+        found.append([page, parsed.front_matter.get("d2l"),
+                      [(code_parity.program(c.source), sorted(c.tags)) for c in parsed.cells if c.kind == "code"]])
+    return hashlib.sha256(json.dumps(found, sort_keys=True, default=str).encode()).hexdigest()
 
 
 def cache_key(nb, framework: str, profile: str) -> str:
@@ -251,8 +270,10 @@ def execute_source(source: Path, target: Path, page: str, framework: str,
     # would to a terminal; failures point to it.
     kernel_log = target.with_suffix(".kernel.log")
     try:
-        with machine.patched(**env), kernel_log.open("w") as log:
-            client.execute(stderr=log)
+        # The kernel's own environment: executions running side by side
+        # (main's --jobs) must not share os.environ.
+        with kernel_log.open("w") as log, running(client):
+            client.execute(stderr=log, env={**os.environ, **{k: str(v) for k, v in env.items()}})
     except (CellExecutionError, DeadKernelError) as err:
         if client.interrupts:
             raise Interrupted(page, framework) from None
@@ -286,6 +307,39 @@ def execute_source(source: Path, target: Path, page: str, framework: str,
     return Outcome(page, framework, True, seconds)
 
 
+_RUNNING: set[Client] = set()
+_RUNNING_LOCK = threading.Lock()
+
+
+@contextlib.contextmanager
+def running(client: Client):
+    """Register a client while its kernel runs, so that Ctrl-C in the main
+    thread can stop the kernels that other threads drive (see interrupt)."""
+    with _RUNNING_LOCK:
+        _RUNNING.add(client)
+    try:
+        yield
+    finally:
+        with _RUNNING_LOCK:
+            _RUNNING.discard(client)
+
+
+def interrupt() -> None:
+    """What Ctrl-C does to every running kernel (Client._interrupt): stop its
+    cell; a second time, kill it."""
+    with _RUNNING_LOCK:
+        clients = list(_RUNNING)
+    for client in clients:
+        client._interrupt()
+
+
+def default_jobs() -> int:
+    """Quick-profile notebooks executed at once on a CPU: one per core, at
+    most four. Kernel start-up, imports and small cells leave cores idle:
+    six notebooks took 70 s two at a time on two cores, 102 s one by one."""
+    return max(1, min(4, os.cpu_count() or 1))
+
+
 def log_timings(outcomes: list[tuple[str, Outcome]]) -> None:
     """Append the time of each notebook executed to _build/exec/timings.jsonl."""
     log = book.BUILD / "exec" / "timings.jsonl"
@@ -298,6 +352,47 @@ def log_timings(outcomes: list[tuple[str, Outcome]]) -> None:
                                     "date": dt.datetime.now().isoformat(timespec="seconds")}) + "\n")
 
 
+def _side_by_side(jobs, workers: int, data_dir: Path, force: bool, report) -> None:
+    """Execute (page, framework, profile) jobs, `workers` at a time, reporting
+    each as it ends. Ctrl-C stops the running kernels (a second one kills
+    them) and raises Interrupted for one that was stopped; what ended before
+    is kept."""
+    if min(workers, len(jobs)) <= 1:
+        for page, framework, profile in jobs:
+            report(profile, execute(page, framework, profile, data_dir, force))
+        return
+    pool = ThreadPoolExecutor(workers)
+    futures = {pool.submit(execute, page, framework, profile, data_dir, force): (page, framework, profile)
+               for page, framework, profile in jobs}
+    reported = set()
+    try:
+        for future in as_completed(futures):
+            reported.add(future)
+            report(futures[future][2], future.result())
+    except KeyboardInterrupt:
+        pool.shutdown(wait=False, cancel_futures=True)
+        interrupt()
+        stopped, unstarted = None, None
+        for future, (page, framework, profile) in futures.items():
+            if future in reported:
+                continue
+            if future.cancelled():   # never started: not written either
+                unstarted = unstarted or Interrupted(page, framework)
+                continue
+            while True:
+                try:
+                    report(profile, future.result())
+                except Interrupted as stop:
+                    stopped = stopped or stop
+                except KeyboardInterrupt:   # a second Ctrl-C: kill the kernels
+                    interrupt()
+                    continue
+                break
+        raise stopped or unstarted or Interrupted(*jobs[-1][:2]) from None
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--profile", default=None, help="quick, full or auto (default: $PROFILE or auto)")
@@ -306,6 +401,8 @@ def main(argv=None) -> int:
                              "the pages that run all frameworks in one kernel")
     parser.add_argument("--page", action="append", help="page name(s), e.g. chapter_convolutional-modern/vgg")
     parser.add_argument("--force", action="store_true", help="ignore the cache")
+    parser.add_argument("--jobs", type=int, default=None,
+                        help=f"quick-profile notebooks executed at once on the CPU (default: {default_jobs()})")
     args = parser.parse_args(argv)
     request = profiles.profile_request(args.profile)
     unknown = set(args.page or ()) - set(book.pages())
@@ -339,6 +436,14 @@ def main(argv=None) -> int:
             print(f"error: {problem}", file=sys.stderr)
         print("A source has the problem(s) above; nothing was executed.", file=sys.stderr)
         return 2
+    # Only prose changed (the code of every page is as at the last run): no
+    # cache key can have changed either.
+    code = inputs.Stamp(book.BUILD / "stamps" / f"execute-code-{request}.sha256")
+    code_parts = inputs.book_state(request, sources=code_state(pages)) + selection
+    if not args.force and code.current(code_parts):
+        stamp.keep(inputs.book_state(request) + selection)
+        print(f"[{request}] nothing to execute: only prose changed since the last run", flush=True)
+        return 0
     data_dir = data.locate()
     if request == "auto" and machine.cuda_gpu_name():
         for framework in args.framework or book.FRAMEWORKS:
@@ -346,21 +451,31 @@ def main(argv=None) -> int:
                 print(f"{framework}: quick profile on {machine.cuda_gpu_name()}: "
                       f"{machine.gpu_problem(framework)}", flush=True)
     outcomes: list[tuple[str, Outcome]] = []
+
+    def report(profile: str, outcome: Outcome | None):
+        if outcome is None:   # the page has no notebook of that name
+            return
+        outcomes.append((profile, outcome))
+        state = "failed" if outcome.error else ("executed" if outcome.executed else "cached")
+        print(f"[{profile}] {outcome.page} {outcome.framework}: {state} ({outcome.seconds:.1f} s)", flush=True)
+        if outcome.error:
+            print(outcome.error, file=sys.stderr, flush=True)
+
+    plan = [(page, framework, profiles.resolve_profile(request, framework, page))
+            for page in pages for framework in args.framework or (*book.FRAMEWORKS, ALL)]
+    # Quick runs on the CPU share it; full runs (their examples/sec are
+    # results), GPU runs and the pages that run every framework (the results
+    # appendix reads all others) run alone, after them, in book order.
+    together = [job for job in plan if job[1] in book.FRAMEWORKS and job[2] == "quick"
+                and not machine.framework_sees_gpu(job[1])]
+    alone = [job for job in plan if job not in together]
     try:
         # Kernels and the cache keys see the request as $PROFILE: a page that
         # reads other pages' executions (the results appendix) follows it.
         with exclusive(book.BUILD / "exec" / "lock"), machine.patched(PROFILE=request):
-            for page in pages:
-                for framework in args.framework or (*book.FRAMEWORKS, ALL):
-                    profile = profiles.resolve_profile(request, framework, page)
-                    outcome = execute(page, framework, profile, data_dir, args.force)
-                    if outcome is None:
-                        continue
-                    outcomes.append((profile, outcome))
-                    state = "failed" if outcome.error else ("executed" if outcome.executed else "cached")
-                    print(f"[{profile}] {page} {framework}: {state} ({outcome.seconds:.1f} s)", flush=True)
-                    if outcome.error:
-                        print(outcome.error, file=sys.stderr, flush=True)
+            _side_by_side(together, args.jobs or default_jobs(), data_dir, args.force, report)
+            for page, framework, profile in alone:
+                report(profile, execute(page, framework, profile, data_dir, args.force))
     except SourceError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
@@ -379,9 +494,11 @@ def main(argv=None) -> int:
     log_timings(outcomes)
     if failures:
         stamp.drop()
+        code.drop()
         print(f"{len(failures)} notebook(s) failed; the site was not built.", file=sys.stderr)
         return 1
     stamp.keep(inputs.book_state(request) + selection)
+    code.keep(inputs.book_state(request, sources=code_state(pages)) + selection)
     return 0
 
 

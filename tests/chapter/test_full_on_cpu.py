@@ -15,7 +15,7 @@ import re
 import nbformat
 import pytest
 
-from scripts.checks import results
+from scripts.checks import results as appendix
 from scripts.environment import book, machine, profiles
 from scripts.pipeline import execute
 
@@ -126,11 +126,11 @@ def test_the_results_appendix_shows_and_plots_the_full_runs(executed_book, full_
     if machine.cuda_gpu_name():
         pytest.skip("on a GPU, auto runs every page in full: this is the CPU's view")
     monkeypatch.setenv("PROFILE", "auto")
-    runs = results.collect()
+    runs = appendix.collect()
     full = {(run.page, run.framework) for run in runs.runs if run.full}
     assert full == {(page, fw) for page, fws in MARKED.items() for fw in fws}
     points = runs.points()
     for fw in book.FRAMEWORKS:
         mine = [run for run in runs.runs if run.full and run.framework == fw]
         assert points.get(fw, []) == [(run.macs, run.result["test_acc"]) for run in mine]
-    assert len(points["published"]) == len(results.PUBLISHED)
+    assert len(points["published"]) == len(appendix.PUBLISHED)

@@ -180,7 +180,7 @@ def test_unchanged_pdf_is_not_typeset_again(built_pdfs, capsys, tmp_path):
 
 
 def test_failure_names_edition_and_framework(monkeypatch, capsys):
-    def broken(lang, framework, request):
+    def broken(lang, framework, request, state=None):
         raise build_pdf.PdfError("missing glyph 'x' (U+0078) in font F on page p")
 
     monkeypatch.setattr(build_pdf, "build", broken)

@@ -1,6 +1,8 @@
 """Faults a maintainer meets while executing: Ctrl-C in the middle of a
-notebook, and a second build started beside a running one. Each runs real
-`scripts.pipeline.execute` processes on a tiny book of one page."""
+notebook (one at a time, or several side by side), and a second build
+started beside a running one. Each runs real `scripts.pipeline.execute`
+processes on a tiny book of one or two pages."""
+import re
 import signal
 import subprocess
 import sys
@@ -19,8 +21,8 @@ from scripts.environment import book
 from scripts.pipeline import execute
 root = Path(sys.argv[1])
 book.BOOK, book.BUILD = root / "book", root / "_build"
-book.pages = lambda: ["slow"]
-sys.exit(execute.main(["--profile", "quick", "--framework", "pytorch"]))
+book.pages = lambda: sys.argv[2].split(",")
+sys.exit(execute.main(["--profile", "quick", "--framework", "pytorch", "--jobs", "2"]))
 """
 
 PAGE = """---
@@ -40,17 +42,17 @@ print('done')
 """
 
 
-def tiny_book(root: Path, seconds: int) -> Path:
-    started = root / "started"
+def tiny_book(root: Path, seconds: int, name: str = "slow") -> Path:
+    started = root / f"started-{name}"
     for lang in book.editions():
-        path = root / "book" / lang / "slow.md"
+        path = root / "book" / lang / f"{name}.md"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(PAGE.format(started=str(started), seconds=seconds), encoding="utf-8")
     return started
 
 
-def start(root: Path) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-c", DRIVER, str(root)], cwd=book.ROOT,
+def start(root: Path, pages: str = "slow") -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-c", DRIVER, str(root), pages], cwd=book.ROOT,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
@@ -76,6 +78,21 @@ def test_ctrl_c_says_what_was_stopped_and_kept(tmp_path):
     notebook = tmp_path / "_build" / "exec" / "quick" / "slow" / "pytorch.ipynb"
     assert not notebook.exists()
     assert not list(notebook.parent.glob("*.partial")) and not list(notebook.parent.glob("*.jsonl"))
+
+
+def test_ctrl_c_stops_the_notebooks_running_side_by_side(tmp_path):
+    started = [tiny_book(tmp_path, seconds=120, name=name) for name in ("slow", "slower")]
+    process = start(tmp_path, "slow,slower")
+    for path in started:   # both run at once (--jobs 2)
+        wait_for(path, process)
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=60)
+    assert process.returncode == 130, (out, err)
+    assert re.search(r"interrupted: page slow(er)?, framework pytorch was stopped and not written", err), err
+    assert "Traceback" not in err, err
+    for name in ("slow", "slower"):
+        folder = tmp_path / "_build" / "exec" / "quick" / name
+        assert not (folder / "pytorch.ipynb").exists() and not list(folder.glob("*.jsonl"))
 
 
 def test_a_second_build_waits_for_the_first_and_reuses_its_work(tmp_path):

@@ -63,7 +63,7 @@ def test_pdfs_are_typeset_in_parallel_and_each_says_whether_it_was(monkeypatch, 
     running, most = set(), [0]
     lock = threading.Lock()
 
-    def build(lang, framework, request):
+    def build(lang, framework, request, state=None):
         with lock:
             running.add(framework)
             most[0] = max(most[0], len(running))
