@@ -10,6 +10,7 @@ import copy
 import functools
 import os
 from pathlib import Path
+from urllib.parse import urlparse
 
 import yaml
 
@@ -127,6 +128,18 @@ def pdf_latex(lang: str, framework: str) -> Path:
 def pdf_path(lang: str, framework: str) -> Path:
     """The PDF of one edition with one framework's code (scripts/render/pdf.py)."""
     return BUILD / "pdf" / f"{pdf_stem(lang, framework)}.pdf"
+
+
+def site_url() -> str:
+    """The site's absolute URL (`html.baseurl` in `_config.yml`), or ''."""
+    url = config().get("html", {}).get("baseurl", "")
+    return url if not url or url.endswith("/") else url + "/"
+
+
+def site_path() -> str:
+    """The path of the site root on its host: `/vgg-book/` for a project site."""
+    path = urlparse(site_url()).path or "/"
+    return path if path.endswith("/") else path + "/"
 
 
 def html_dir(lang: str | None = None) -> Path:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from html import escape
 from pathlib import Path
-from urllib.parse import urlparse
 
 from scripts.environment import book
 
@@ -67,16 +66,7 @@ def tag(name: str, attributes: dict[str, str], prefix: str = "") -> str:
     return f"<{name} {attrs}></{name}>" if name == "script" else f"<{name} {attrs}>"
 
 
-def site_url() -> str:
-    """The site's absolute URL (`html.baseurl` in `_config.yml`), or ''."""
-    url = book.config().get("html", {}).get("baseurl", "")
-    return url if not url or url.endswith("/") else url + "/"
-
-
-def site_path() -> str:
-    """The path of the site root on its host: `/vgg-book/` for a project site."""
-    path = urlparse(site_url()).path or "/"
-    return path if path.endswith("/") else path + "/"
+site_url, site_path = book.site_url, book.site_path
 
 
 def preview_image() -> str:
