@@ -332,6 +332,13 @@ def figure_svg(fig, faces, face):
         f"'{face}'", ', '.join(f"'{f}'" for f in faces))
 
 
+def _live_figures():
+    """Whether a figure in a notebook is redrawn on every add, for a reader
+    who watches it grow; D2L_LIVE_FIGURES=0 (set by the book's build, which
+    keeps only the figure as it ends) draws it when the cell has run."""
+    return os.environ.get('D2L_LIVE_FIGURES', '1') != '0'
+
+
 def _notebook_kernel():
     """Whether this runs in a Jupyter kernel (not a script, not a terminal)."""
     ipython = sys.modules.get('IPython')  # a kernel has imported it already
@@ -353,7 +360,10 @@ class Animator:
     interactive backend is involved and nothing opens a window when headless.
     Labels and legend entries may be functions of no arguments, called when
     the figure is drawn: a figure shown in several languages (see Localized)
-    is then drawn in each. The textbook's own English labels ('epoch',
+    is then drawn in each. Where nobody watches the figure grow
+    (D2L_LIVE_FIGURES=0, the book's build), it is drawn at the first add and
+    then once more when the cell has run, as it ends up. The textbook's own
+    English labels ('epoch',
     'train loss', 'train acc', 'test acc') are drawn in the reader's
     language like train_ch6's, so a chapter's code stays the textbook's.
     """
@@ -369,7 +379,7 @@ class Animator:
                           xscale=xscale, yscale=yscale, xticks=xticks)
         self.legend, self.fmts = legend, fmts
         self.X, self.Y = None, None
-        self._display = None
+        self._display, self._pending = None, False
 
     def add(self, x, y):
         """Adds one point per line; a None y leaves its line unchanged."""
@@ -422,8 +432,20 @@ class Animator:
         from IPython.display import display
         if self._display is None:
             self._display = display(self.image(), display_id=True)
-        else:
+        elif _live_figures():
             self._display.update(self.image())
+        elif not self._pending:
+            # Nobody watches (the book's build): draw the figure as it ends
+            # up, once, when the cell has run, not on every add.
+            import IPython
+            events = IPython.get_ipython().events
+
+            def flush(*args):
+                events.unregister('post_run_cell', flush)
+                self._pending = False
+                self._display.update(self.image())
+            events.register('post_run_cell', flush)
+            self._pending = True
 
 
 @dataclasses.dataclass

@@ -261,7 +261,10 @@ def execute_source(source: Path, target: Path, page: str, framework: str,
     client = Client(nb, results_file, timeout=None, kernel_name=kernels.kernel_name(framework),
                     resources={"metadata": {"path": str(source.parent)}},
                     extra_arguments=["--IPKernelApp.capture_fd_output=False"])
+    # D2L_LIVE_FIGURES=0: training figures are drawn as they end, not on every
+    # update nobody watches (the notebook keeps only the last).
     env = dict(D2L_PROFILE=profile, D2L_LANG=languages(), D2L_DATA_DIR=data_dir, D2L_OFFLINE=1,
+               D2L_LIVE_FIGURES=0,
                D2L_RESULTS_FILE=results_file, TF_CPP_MIN_LOG_LEVEL=3,
                MPLBACKEND="module://matplotlib_inline.backend_inline",
                PYTHONPATH=os.pathsep.join(filter(None, [str(book.ROOT), os.environ.get("PYTHONPATH")])))

@@ -67,6 +67,35 @@ def test_notebook_display_is_updated_in_place(monkeypatch):
     assert '>a</text>' in updates[-1]._repr_mimebundle_()['image/svg+xml']
 
 
+def test_where_nobody_watches_the_figure_is_drawn_as_it_ends(monkeypatch):
+    # The build (D2L_LIVE_FIGURES=0) keeps only the last state of a display:
+    # drawn at the first add, then once when the cell has run.
+    import IPython
+    import IPython.display
+    from IPython.core.events import EventManager, available_events
+    shown, updates = [], []
+    handle = types.SimpleNamespace(update=updates.append)
+    monkeypatch.setattr(IPython.display, 'display', lambda obj, display_id=False: shown.append(obj) or handle)
+    monkeypatch.setattr(_core, '_notebook_kernel', lambda: True)
+    events = EventManager(None, available_events)
+    monkeypatch.setattr(IPython, 'get_ipython', lambda: types.SimpleNamespace(events=events))
+    monkeypatch.setenv('D2L_LIVE_FIGURES', '0')
+    animator = _core.Animator(legend=['a'])
+    for x in range(3):
+        animator.add(x, x)
+    assert len(shown) == 1 and updates == []
+    events.trigger('post_run_cell', None)
+    assert len(updates) == 1 and animator.X == [[0, 1, 2]]
+    # The figure as it ends: what a live redraw after the last add shows.
+    live = _core.Animator(legend=['a'])
+    live.X, live.Y = [[0, 1, 2]], [[0, 1, 2]]
+    assert updates[0]._repr_mimebundle_()['image/svg+xml'] == IPython.display.SVG(live.svg()).data
+    events.trigger('post_run_cell', None)   # drawn once per cell that added
+    animator.add(3, 3)
+    events.trigger('post_run_cell', None)
+    assert len(updates) == 2
+
+
 def test_one_execution_draws_every_edition(monkeypatch):
     """The build runs a page once for both editions (D2L_LANG=ko,zh): the
     figure holds one drawing per language, each with its own legend."""
