@@ -136,21 +136,18 @@ def collect() -> "Results":
     runs, sizes = [], {}
     for page in trained_pages():
         shown = merge.shown(page, request)
-        sections = _sections(page)
-        counts = {fw: 0 for fw in book.FRAMEWORKS}
+        sections, key = _sections(page), Path(page).name
         for fw in book.FRAMEWORKS:
             _, meta = shown[fw]
-            for result in meta["results"]:
-                key = Path(page).name
+            for index, result in enumerate(meta["results"]):
                 if key not in NETWORKS:
-                    raise KeyError(f"{page} trains a network that scripts/checks/equivalence/networks.py "
-                                   "does not list: add its row to NETWORKS")
+                    raise LookupError(f"{page} trains a network that scripts/checks/equivalence/networks.py "
+                                      "does not list: add its row to NETWORKS")
                 if key not in sizes:
                     net = layers(key)
                     sizes[key] = (sum(l.params for l in net), sum(l.macs for l in net))
-                section = [label for index, label in sections if index <= result["cell"]][-1]
-                runs.append(Run(page, counts[fw], fw, section, result, meta["stamp"], *sizes[key]))
-                counts[fw] += 1
+                section = [label for cell, label in sections if cell <= result["cell"]][-1]
+                runs.append(Run(page, index, fw, section, result, meta["stamp"], *sizes[key]))
     return Results(sorted(runs, key=lambda r: (book.pages().index(r.page), r.index,
                                                book.FRAMEWORKS.index(r.framework))))
 
