@@ -214,13 +214,13 @@ def cached_key(target: Path) -> str | None:
 
 
 def execute(page: str, framework: str, profile: str, data_dir: Path,
-            force: bool = False) -> Outcome | None:
+            force: bool = False, threads: int | None = None) -> Outcome | None:
     """Execute one page of the book for one framework, for every edition,
     unless its cache is valid. Returns None when the page has no notebook of
     that name."""
     return execute_source(book.source_path(book.executed_edition(), page),
                           book.executed_path(profile, page, framework),
-                          page, framework, profile, data_dir, force)
+                          page, framework, profile, data_dir, force, threads)
 
 
 def _lines_elsewhere(source: Path, page: str, code_cell: int) -> list[str]:
@@ -237,9 +237,11 @@ def _lines_elsewhere(source: Path, page: str, code_cell: int) -> list[str]:
 
 
 def execute_source(source: Path, target: Path, page: str, framework: str,
-                   profile: str, data_dir: Path, force: bool = False) -> Outcome | None:
+                   profile: str, data_dir: Path, force: bool = False,
+                   threads: int | None = None) -> Outcome | None:
     """Execute the framework's split of `source` into `target` (an .ipynb whose
-    metadata records the cache key, timing, stamp and training results)."""
+    metadata records the cache key, timing, stamp and training results).
+    `threads` caps the framework's CPU threads (see thread_limits)."""
     if not source.exists():
         raise SourceError(source, 0, "page listed in _toc.yml has no source file")
     parsed = parse(source)
@@ -267,7 +269,8 @@ def execute_source(source: Path, target: Path, page: str, framework: str,
                D2L_LIVE_FIGURES=0,
                D2L_RESULTS_FILE=results_file, TF_CPP_MIN_LOG_LEVEL=3,
                MPLBACKEND="module://matplotlib_inline.backend_inline",
-               PYTHONPATH=os.pathsep.join(filter(None, [str(book.ROOT), os.environ.get("PYTHONPATH")])))
+               PYTHONPATH=os.pathsep.join(filter(None, [str(book.ROOT), os.environ.get("PYTHONPATH")])),
+               **thread_limits(threads))
     # What C++ code writes (TensorFlow's start-up logs) stays out of the page
     # (capture_fd_output off) and goes to a log next to the notebook, as it
     # would to a terminal; failures point to it.
@@ -336,6 +339,19 @@ def interrupt() -> None:
         client._interrupt()
 
 
+def thread_limits(threads: int | None) -> dict:
+    """The environment that caps a kernel's compute threads (OpenMP for
+    PyTorch and MXNet, TensorFlow's own pools); {} for no cap. Kernels side
+    by side each get their share of the cores: with more busy threads than
+    cores, OpenMP's threads spin at every barrier waiting for descheduled
+    ones (a LeNet training step beside another busy process was 8x slower
+    with two threads than with one on two cores)."""
+    if not threads:
+        return {}
+    return dict(OMP_NUM_THREADS=threads, MKL_NUM_THREADS=threads,
+                TF_NUM_INTRAOP_THREADS=threads, TF_NUM_INTEROP_THREADS=threads)
+
+
 def default_jobs() -> int:
     """Quick-profile notebooks executed at once on a CPU: one per core, at
     most four. Kernel start-up, imports and small cells leave cores idle:
@@ -364,8 +380,9 @@ def _side_by_side(jobs, workers: int, data_dir: Path, force: bool, report) -> No
         for page, framework, profile in jobs:
             report(profile, execute(page, framework, profile, data_dir, force))
         return
+    threads = max(1, (os.cpu_count() or 1) // workers)
     pool = ThreadPoolExecutor(workers)
-    futures = {pool.submit(execute, page, framework, profile, data_dir, force): (page, framework, profile)
+    futures = {pool.submit(execute, page, framework, profile, data_dir, force, threads): (page, framework, profile)
                for page, framework, profile in jobs}
     reported = set()
     try:
