@@ -12,6 +12,7 @@ This module imports no framework at import time.
 import dataclasses
 import importlib.metadata
 import importlib.util
+import math
 import platform
 import re
 import sys
@@ -79,10 +80,12 @@ MESSAGES = {
                    'T4 GPU, then run the notebook again from the top (or '
                    "first run os.environ['D2L_PROFILE'] = 'quick' to try it "
                    'on a small subset in a minute or two).'),
-        'cpu_only': ('{label} trains on the CPU here: the training in this '
+        'cpu_only': ('MXNet trains on the CPU here: the training in this '
                      'notebook takes {time}. To try it on a small subset in a '
                      "minute or two, first run os.environ['D2L_PROFILE'] = "
                      "'quick'."),
+        'cpu_enough': ('No GPU is attached, but the training in this notebook '
+                       'takes only {time} on this CPU.'),
         'minutes': 'about {n} minutes',
         'hours': 'about {n} hours',
     },
@@ -113,9 +116,11 @@ MESSAGES = {
                    'T4 GPU를 고른 뒤 노트북을 처음부터 다시 실행하세요. 작은 '
                    "데이터로 1~2분 안에 훑어보려면 먼저 os.environ['D2L_PROFILE'] "
                    "= 'quick'을 실행하세요."),
-        'cpu_only': ('이곳에서 {label} 노트북은 CPU로 훈련하므로 이 노트북의 훈련은 '
-                     '{time} 걸립니다. 작은 데이터로 1~2분 안에 훑어보려면 먼저 '
+        'cpu_only': ('이 환경에서 MXNet은 CPU로만 훈련하므로, 이 노트북의 훈련에는 '
+                     '{time}이 걸립니다. 작은 데이터로 1~2분 안에 훑어보려면 먼저 '
                      "os.environ['D2L_PROFILE'] = 'quick'을 실행하세요."),
+        'cpu_enough': ('GPU가 연결되어 있지 않지만, 이 노트북의 훈련은 이 CPU에서도 '
+                       '{time}이면 끝납니다.'),
         'minutes': '약 {n}분',
         'hours': '약 {n}시간',
     },
@@ -144,9 +149,10 @@ MESSAGES = {
                    'T4 GPU，然后从头重新运行笔记本。如果只想用一小部分数据在一两'
                    "分钟内试一试，请先运行 os.environ['D2L_PROFILE'] = "
                    "'quick'。"),
-        'cpu_only': ('{label} 在这里用 CPU 训练，本笔记本的训练需要{time}。如果只'
+        'cpu_only': ('MXNet 在这里只能用 CPU 训练，本笔记本的训练需要{time}。如果只'
                      '想用一小部分数据在一两分钟内试一试，请先运行 '
                      "os.environ['D2L_PROFILE'] = 'quick'。"),
+        'cpu_enough': '没有连接 GPU，不过本笔记本的训练在这个 CPU 上也只需{time}。',
         'minutes': '约 {n} 分钟',
         'hours': '约 {n} 小时',
     },
@@ -244,14 +250,20 @@ def check_version(module, version):
             distribution=fw.distribution, tested=fw.tested), name=module)
 
 
+# Trainings this short need no advice on how to avoid them.
+SHORT_MINUTES = 10
+
+
 def _duration(minutes):
+    """'about 7 hours', 'about 2 minutes', rounded half up."""
     if minutes < 90:
-        return message('minutes', n=max(1, round(minutes)))
-    return message('hours', n=round(minutes / 60))
+        return message('minutes', n=max(1, math.floor(minutes + 0.5)))
+    return message('hours', n=math.floor(minutes / 60 + 0.5))
 
 
 def _gpu_attached(module):
-    """Whether `module`'s framework sees a GPU (CUDA, or Apple's)."""
+    """Whether `module`'s framework sees a GPU (CUDA, or Apple's); MXNet's
+    GPU build is never what a notebook installs."""
     if module == 'torch':
         import torch
         return torch.cuda.is_available() or torch.backends.mps.is_available()
@@ -266,8 +278,10 @@ def gpu_notice(module, cpu_minutes):
     notebook's training takes on the CPU (`cpu_minutes`, measured on a
     2-core machine like Colab's) and how to change that; nothing where it
     sees one."""
-    if module == 'mxnet':
-        print(message('cpu_only', label=FRAMEWORKS[module].label,
-                      time=_duration(cpu_minutes)))
-    elif not _gpu_attached(module):
-        print(message('no_gpu', time=_duration(cpu_minutes)))
+    if _gpu_attached(module):
+        return
+    time = _duration(cpu_minutes)
+    if cpu_minutes <= SHORT_MINUTES:
+        print(message('cpu_enough', time=time))
+    else:
+        print(message('cpu_only' if module == 'mxnet' else 'no_gpu', time=time))

@@ -122,11 +122,15 @@ def test_a_framework_too_old_names_the_tested_version():
 @pytest.mark.parametrize('module, attached, minutes, expected', [
     ('torch', False, 443.5, 'No GPU is attached: the training in this '
                             'notebook takes about 7 hours on this CPU.'),
-    ('tensorflow', False, 2.2, 'No GPU is attached: the training in this '
-                               'notebook takes about 2 minutes on this CPU.'),
+    ('tensorflow', False, 15, 'No GPU is attached: the training in this '
+                              'notebook takes about 15 minutes on this CPU.'),
     ('torch', True, 443.5, None),
     ('mxnet', False, 894, 'MXNet trains on the CPU here: the training in '
                           'this notebook takes about 15 hours.'),
+    ('torch', False, 150, 'No GPU is attached: the training in this '
+                          'notebook takes about 3 hours on this CPU.'),
+    ('mxnet', False, 1.7, 'No GPU is attached, but the training in this '
+                          'notebook takes only about 2 minutes on this CPU.'),
 ])
 def test_gpu_notice(monkeypatch, capsys, module, attached, minutes, expected):
     monkeypatch.setattr(environment, '_gpu_attached', lambda name: attached)
@@ -136,6 +140,6 @@ def test_gpu_notice(monkeypatch, capsys, module, attached, minutes, expected):
         assert out == ''
     else:
         assert out.startswith(expected)
-    if module != 'mxnet' and expected:
+    if expected and module != 'mxnet' and minutes > environment.SHORT_MINUTES:
         assert 'Runtime > Change runtime type > T4 GPU' in out
         assert "os.environ['D2L_PROFILE'] = 'quick'" in out
