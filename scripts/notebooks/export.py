@@ -26,6 +26,8 @@ from scripts.pipeline.split import notebooks_for, split
 
 REGENERATE = "make notebooks"
 MISSING, LEFT_OVER = "missing", "no page with code produces it"
+SETUP_PAGE = "setup"   # the learners' set-up page: its commands install d2l too
+PAGE_REF = "installs another d2l commit than the notebooks"
 INTRO_ID, INSTALL_ID = "intro", "install"
 # Colab honours these when it opens a notebook; gpuType is its free tier's GPU.
 GPU_METADATA = {"accelerator": "GPU", "colab": {"gpuType": "T4", "provenance": []}}
@@ -317,12 +319,27 @@ def differences(wanted: dict[Path, bytes], output_root: Path) -> list[tuple[Path
     return problems
 
 
+def setup_pages(source_root: Path = book.BOOK) -> dict[Path, bytes]:
+    """Each edition's set-up page (its commands install d2l as the notebooks
+    do) with every install command pointing at package_url()'s commit."""
+    repo = re.escape(book.config()["repository"]["url"])
+    found = {}
+    for lang in book.editions():
+        path = source_root / lang / f"{SETUP_PAGE}.md"
+        if path.exists():
+            text = re.sub(rf"git\+{repo}@[0-9a-f]{{40}}", package_url(), path.read_text(encoding="utf-8"))
+            found[path] = text.encode("utf-8")
+    return found
+
+
 def stale(source_root: Path = book.BOOK, output_root: Path = book.NOTEBOOKS) -> list[tuple[Path, str]]:
-    return differences(expected(source_root), output_root)
+    pages = [(path, PAGE_REF) for path, data in setup_pages(source_root).items() if path.read_bytes() != data]
+    return differences(expected(source_root), output_root) + pages
 
 
 def export(source_root: Path = book.BOOK, output_root: Path = book.NOTEBOOKS) -> list[Path]:
-    """Write missing and changed notebooks, remove left-over ones; return their paths."""
+    """Write missing and changed notebooks, remove left-over ones, point the
+    set-up pages at the same d2l; return the paths touched."""
     wanted = expected(source_root)
     problems = differences(wanted, output_root)
     for path, reason in problems:
@@ -331,11 +348,16 @@ def export(source_root: Path = book.BOOK, output_root: Path = book.NOTEBOOKS) ->
         else:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(wanted[path.relative_to(output_root)])
-    return [path for path, _ in problems]
+    touched = [path for path, _ in problems]
+    for path, data in setup_pages(source_root).items():
+        if path.read_bytes() != data:
+            path.write_bytes(data)
+            touched.append(path)
+    return touched
 
 
 def check_message(problems: list[tuple[Path, str]]) -> str:
-    lines = [f"{len(problems)} Colab notebook(s) do not match the chapter sources; "
+    lines = [f"{len(problems)} Colab notebook(s) or set-up page(s) do not match the chapter sources and d2l; "
              f"regenerate them with `{REGENERATE}` and commit the result:"]
     lines += [f"  {book.shown(path)}: {reason}" for path, reason in problems]
     return "\n".join(lines)
