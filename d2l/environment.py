@@ -191,6 +191,7 @@ def _platform():
 
 
 def _platform_label(where):
+    """A platform as the messages name it: 'Windows (x86_64)'."""
     names = {('darwin', 'aarch64'): 'macOS on Apple silicon'}
     system, machine = where
     return names.get(where, f'{"Windows" if system == "win32" else system} '
@@ -198,6 +199,7 @@ def _platform_label(where):
 
 
 def _installed(distribution):
+    """The installed version of `distribution`, or None."""
     try:
         return importlib.metadata.version(distribution)
     except importlib.metadata.PackageNotFoundError:
@@ -208,19 +210,19 @@ def require(module):
     """Raises ImportError naming the fix when `module` ('mxnet', 'torch',
     'tensorflow') cannot be imported here, or (MXNet) numpy is 2.x."""
     fw = FRAMEWORKS[module]
-    if module == 'mxnet':
+    if importlib.util.find_spec(module) is None:
         where = _platform()
-        if where not in MXNET_PLATFORMS and importlib.util.find_spec(
-                'mxnet') is None:
+        if module == 'mxnet' and where not in MXNET_PLATFORMS:
             raise ImportError(message('no_build', label=fw.label,
                                       tested=fw.tested,
                                       platform=_platform_label(where)),
-                              name='mxnet')
-        _require_numpy1()
-    if importlib.util.find_spec(module) is None:
+                              name=module)
+        # For MXNet, the pins include numpy<2: one command fixes both.
         raise ImportError(message(
             'missing', module=module, label=fw.label, pins=_pins(fw),
             python='.'.join(map(str, sys.version_info[:3]))), name=module)
+    if module == 'mxnet':
+        _require_numpy1()
 
 
 def _require_numpy1():

@@ -79,6 +79,17 @@ def test_a_missing_framework_names_the_pip_command(monkeypatch, module, pins):
     assert f'd2l.{module} needs ' in str(raised.value)
 
 
+def test_missing_mxnet_under_numpy_2_gets_one_command_for_both(monkeypatch):
+    monkeypatch.setattr(numpy, '__version__', '2.3.5')
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, 'find_spec',
+                        lambda name, *a: None if name == 'mxnet'
+                        else real(name, *a))
+    with pytest.raises(ImportError,
+                       match=re.escape('pip install "mxnet==1.9.1" "numpy<2"')):
+        environment.require('mxnet')
+
+
 def test_a_missing_framework_in_a_real_environment():
     """The MXNet environment has no PyTorch: importing d2l.torch there."""
     python = ROOT / '.venvs' / 'mxnet' / 'bin' / 'python'
