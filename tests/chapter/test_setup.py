@@ -18,6 +18,7 @@ imports.
 """
 from __future__ import annotations
 
+import math
 import os
 import re
 import shlex
@@ -84,6 +85,23 @@ def test_every_block_installs_the_d2l_of_the_notebooks(where):
 def test_the_pages_follow_the_record():
     """`make notebooks` points the pages at the commit the notebooks install."""
     assert not [p for p, why in export.stale() if why == export.PAGE_REF]
+
+
+def test_the_cpu_time_table_follows_the_config():
+    """The page's table of CPU times per chapter (fastest to slowest
+    framework) is `_config.yml`'s cpu_minutes, which the notebooks announce."""
+    def half_up(x):
+        return str(math.floor(x + 0.5))
+
+    expected = {lang: [] for lang in book.editions()}
+    for minutes in book.config()["cpu_minutes"].values():
+        low, high = min(minutes.values()), max(minutes.values())
+        for lang, (short, long) in {"ko": ("분", "시간"), "zh": ("分钟", "小时")}.items():
+            expected[lang].append((half_up(low), half_up(high), short) if high < 90 else
+                                  (half_up(low / 60), half_up(high / 60), long))
+    for lang, rows in expected.items():
+        text = book.source_path(lang, export.SETUP_PAGE).read_text(encoding="utf-8")
+        assert re.findall(r"^\| [^|]+ \| (\d+)~(\d+) ?(분|시간|分钟|小时) \|$", text, re.MULTILINE) == rows, lang
 
 
 def find_links() -> list[str]:
