@@ -13,8 +13,7 @@ GitHub; and where pip's configuration has a local wheel folder (this
 machine's CPU build of torch for Python 3.11), it replaces PyTorch's CPU
 index, which is not reachable here. PyTorch runs on 3.11 only: for 3.12
 PyPI has only the multi-GB CUDA build. The environments are made side by
-side, three at a time: most of their time is spent waiting on uv and on
-imports.
+side: much of their time is spent waiting on uv and on imports.
 """
 from __future__ import annotations
 
@@ -36,9 +35,10 @@ from scripts.notebooks import colab_check, export, release
 BLOCK = re.compile(r"^```\{code-block\} (?P<shell>\w+)\n:name: setup-(?P<os>[a-z]+)-(?P<what>[a-z]+)\n"
                    r"(?P<body>.*?)^```$", re.MULTILINE | re.DOTALL)
 TORCH_CPU_INDEX = "--extra-index-url https://download.pytorch.org/whl/cpu"
-# (Python, framework) pairs run; the Jupyter block runs in the first.
-RUNS = [((3, 12), "mxnet"), ((3, 11), "mxnet"), ((3, 11), "pytorch"),
-        ((3, 11), "tensorflow"), ((3, 12), "tensorflow")]
+# (Python, framework) pairs run, each Linux block once and each Python at
+# least once (the framework environments of the build hold MXNet and
+# TensorFlow on 3.11 already); the Jupyter block runs in the first.
+RUNS = [((3, 12), "mxnet"), ((3, 11), "pytorch"), ((3, 12), "tensorflow")]
 # What the last line of each block prints on this machine (no GPU).
 DEVICE = {"mxnet": "cpu(0)", "pytorch": "cpu", "tensorflow": "[]"}
 EXTRA_MODULES = {"mxnet": "mxnet", "pytorch": "torch", "tensorflow": "tensorflow"}
