@@ -1,6 +1,11 @@
 """The book's library for MXNet: ``from d2l import mxnet as d2l``."""
 
-import numpy
+from d2l import environment
+
+# Before MXNet's own import, which fails deep inside under numpy 2.
+environment.require('mxnet')
+
+import numpy  # noqa: E402
 
 if 'bool' not in vars(numpy):
     # MXNet 1.9 still uses np.bool, which NumPy 1.24 removed; restoring the
@@ -14,6 +19,8 @@ from mxnet import autograd, gluon, init, np, npx  # noqa: E402
 from d2l import _core, fashion_mnist  # noqa: E402
 # Re-exported for the book's cells.
 from d2l._core import Accumulator, Animator, Timer  # noqa: E402,F401
+
+environment.check_version('mxnet', mx.__version__)
 
 npx.set_np()  # the chapter works with mxnet.np arrays, as do the loaders
 

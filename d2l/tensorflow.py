@@ -1,11 +1,21 @@
 """The book's library for TensorFlow:
 ``from d2l import tensorflow as d2l``."""
 
-import tensorflow as tf
+import re
+import subprocess
+import sys
 
-from d2l import _core, fashion_mnist
+from d2l import environment
+
+environment.require('tensorflow')
+
+import tensorflow as tf  # noqa: E402
+
+from d2l import _core, fashion_mnist  # noqa: E402
 # Re-exported for the book's cells.
-from d2l._core import Accumulator, Animator, Timer  # noqa: F401
+from d2l._core import Accumulator, Animator, Timer  # noqa: E402,F401
+
+environment.check_version('tensorflow', tf.__version__)
 
 last_result = None  # the TrainResult of the latest train_ch6
 
@@ -26,6 +36,41 @@ def try_all_gpus():
 
 def _device_name(device):
     return getattr(device, '_device_name', device)
+
+
+def _mac_chip():
+    """The Mac's chip as macOS names it ('Apple M2 Pro'), or None."""
+    try:
+        out = subprocess.run(['sysctl', '-n', 'machdep.cpu.brand_string'],
+                             capture_output=True, text=True, timeout=5)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return out.stdout.strip() or None
+
+
+def metal_gpu(i=0):
+    """The name of GPU i ('Apple M2 Pro') when it is an Apple GPU, which the
+    tensorflow-metal plug-in provides on a Mac; None otherwise."""
+    gpus = tf.config.list_physical_devices('GPU')
+    if len(gpus) <= i:
+        return None
+    name = tf.config.experimental.get_device_details(gpus[i]).get(
+        'device_name', '')
+    if sys.platform != 'darwin' and not re.search('metal|apple', name, re.I):
+        return None
+    chip = name if 'apple' in name.lower() else _mac_chip()
+    return chip or 'Apple GPU'
+
+
+def _device_label(name):
+    """A device as train_ch6 reports it: an Apple GPU, which TensorFlow
+    names '/GPU:0' like any other, with its name and Metal
+    ('/GPU:0 (Apple M2 Pro, Metal)'); any other as given."""
+    if name.upper().startswith('/GPU:'):
+        chip = metal_gpu(int(name.rsplit(':', 1)[1]))
+        if chip:
+            return f'{name} ({chip}, Metal)'
+    return name
 
 
 class _Loader(fashion_mnist.Loader):
@@ -110,7 +155,8 @@ def train_ch6(net_fn, train_iter, test_iter, num_epochs, lr,
             return l * n, _correct(y_hat, y), n
 
         last_result = _core.fit(
-            'tensorflow', name, train_iter, test_iter, num_epochs, train_step,
+            'tensorflow', _device_label(name), train_iter, test_iter,
+            num_epochs, train_step,
             lambda: evaluate_accuracy_gpu(net, test_iter, name),
             tf.test.experimental.sync_devices)
     return net

@@ -1,27 +1,44 @@
 """The book's library for PyTorch: ``from d2l import torch as d2l``."""
 
-import torch
-from torch import nn
+from d2l import environment
 
-from d2l import _core, fashion_mnist
+environment.require('torch')
+
+import torch  # noqa: E402
+from torch import nn  # noqa: E402
+
+from d2l import _core, fashion_mnist  # noqa: E402
 # Re-exported for the book's cells.
-from d2l._core import Accumulator, Animator, Timer  # noqa: F401
+from d2l._core import Accumulator, Animator, Timer  # noqa: E402,F401
+
+environment.check_version('torch', torch.__version__)
 
 last_result = None  # the TrainResult of the latest train_ch6
 
 
+def _mps():
+    """Whether training goes to an Apple GPU (Metal, `mps`): only where
+    there is no CUDA."""
+    return (not torch.cuda.is_available()
+            and torch.backends.mps.is_available())
+
+
 def try_gpu(i=0):
-    """GPU i if it exists, else the CPU."""
+    """CUDA GPU i if it exists, else the Apple GPU (a Mac has one, i=0),
+    else the CPU."""
     if torch.cuda.device_count() >= i + 1:
         return torch.device(f'cuda:{i}')
+    if i == 0 and _mps():
+        return torch.device('mps')
     return torch.device('cpu')
 
 
 def try_all_gpus():
-    """All GPUs, or [cpu] if there is none."""
+    """All CUDA GPUs, or [mps] on a Mac with an Apple GPU, or [cpu]."""
     count = torch.cuda.device_count()
-    return ([torch.device(f'cuda:{i}') for i in range(count)]
-            or [torch.device('cpu')])
+    if count:
+        return [torch.device(f'cuda:{i}') for i in range(count)]
+    return [torch.device('mps' if _mps() else 'cpu')]
 
 
 class _Loader(fashion_mnist.Loader):
@@ -67,16 +84,45 @@ def evaluate_accuracy_gpu(net, data_iter, device=None):
 
 
 def _autocast_dtype(device):
-    """The reduced precision train_ch6 computes in on device (in channels_last
-    layout), or None for float32. In our reference measurement on an H200,
-    bf16 cut an epoch of the chapter's VGG-11 from 5.2 s in TF32 to 3.8 s.
-    GPUs older than Ampere (Colab's T4, V100) have no fast bf16: they get
-    fp16 with loss scaling."""
+    """The reduced precision train_ch6 computes in on device, or None for
+    float32. In our reference measurement on an H200, bf16 cut an epoch of
+    the chapter's VGG-11 from 5.2 s in TF32 to 3.8 s. GPUs older than Ampere
+    (Colab's T4, V100) have no fast bf16: they get fp16 with loss scaling.
+    Apple GPUs (mps) get fp16 with loss scaling as well: every PyTorch with
+    autocast on mps (2.5 on) supports fp16 there, bf16 only later and on
+    macOS 14 or newer. Not yet measured on a Mac."""
+    if device.type == 'mps':
+        return torch.float16
     if device.type != 'cuda':
         return None
     if torch.cuda.get_device_capability(device) >= (8, 0):
         return torch.bfloat16
     return torch.float16
+
+
+def _channels_last(device, dtype):
+    """Whether train_ch6 trains in channels_last layout: it feeds the tensor
+    cores of cuDNN in reduced precision; MPS picks its own layout, so nets
+    keep the default one there."""
+    return dtype is not None and device.type != 'mps'
+
+
+def _synchronize(device):
+    """Waits until device has run what was queued on it (for the clock)."""
+    if device.type == 'cuda':
+        torch.cuda.synchronize(device)
+    elif device.type == 'mps':
+        torch.mps.synchronize()
+
+
+def _precision_note(device, precision):
+    """The line train_ch6 prints about the precision it trains in on device,
+    as a function of the language of the moment (see _core.say)."""
+    if device.type == 'mps':
+        return lambda: environment.message('mps_precision', device='mps',
+                                           precision=precision)
+    return lambda: _core.message('mixed_precision', device=device.type,
+                                 precision=precision)
 
 
 def train_ch6(net, train_iter, test_iter, num_epochs, lr, device, *,
@@ -101,13 +147,14 @@ def train_ch6(net, train_iter, test_iter, num_epochs, lr, device, *,
             if isinstance(module, (nn.Linear, nn.Conv2d)):
                 nn.init.xavier_uniform_(module.weight)
     notes = []
+    channels_last = _channels_last(device, dtype)
     if cuda:
         torch.backends.cudnn.benchmark = True
-    if mixed:
+    if channels_last:
         net.to(memory_format=torch.channels_last)
+    if mixed:
         precision = {torch.bfloat16: 'bf16', torch.float16: 'fp16'}[dtype]
-        notes.append(lambda: _core.message(
-            'mixed_precision', device=device.type, precision=precision))
+        notes.append(_precision_note(device, precision))
     optimizer = torch.optim.SGD(net.parameters(), lr=lr)
     loss = nn.CrossEntropyLoss()
     # fp16 gradients underflow without it; a no-op otherwise.
@@ -116,7 +163,7 @@ def train_ch6(net, train_iter, test_iter, num_epochs, lr, device, *,
 
     def step(X, y):
         X, y = X.to(device), y.to(device)
-        if mixed:
+        if channels_last:
             X = X.contiguous(memory_format=torch.channels_last)
         with torch.autocast(device.type, dtype, enabled=mixed):
             y_hat = net(X)
@@ -133,11 +180,8 @@ def train_ch6(net, train_iter, test_iter, num_epochs, lr, device, *,
         net.train()
         return acc
 
-    def sync():
-        if cuda:
-            torch.cuda.synchronize(device)
-
     net.train()
     last_result = _core.fit('pytorch', device, train_iter, test_iter,
-                            num_epochs, step, evaluate, sync, notes)
+                            num_epochs, step, evaluate,
+                            lambda: _synchronize(device), notes)
     return last_result

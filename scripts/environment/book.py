@@ -9,6 +9,7 @@ from __future__ import annotations
 import copy
 import functools
 import os
+import re
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -22,6 +23,7 @@ ROOT = Path(__file__).resolve().parents[2]
 BOOK = ROOT / "book"
 BUILD = Path(os.environ.get("D2L_BUILD_DIR", ROOT / "_build"))
 NOTEBOOKS = ROOT / "notebooks"
+D2L = ROOT / "d2l"   # the readers' package
 
 # The order here is the order of the tabs on every page.
 FRAMEWORKS = ("mxnet", "pytorch", "tensorflow")
@@ -66,6 +68,13 @@ def pages() -> list[str]:
     for part in toc.get("parts") or ():
         walk(part.get("chapters"))
     return found
+
+
+def d2l_version(root: Path = ROOT) -> str:
+    """`d2l.__version__` as d2l/__init__.py assigns it, read without
+    importing the package."""
+    text = (root / "d2l" / "__init__.py").read_text(encoding="utf-8")
+    return re.search(r"^__version__ = ['\"]([^'\"]+)['\"]", text, re.MULTILINE).group(1)
 
 
 def shown(path: Path) -> str:

@@ -20,11 +20,14 @@ from pathlib import Path
 import nbformat
 
 from scripts.environment import book
+from scripts.notebooks import release
 from scripts.pipeline.source import parse
 from scripts.pipeline.split import notebooks_for, split
 
 REGENERATE = "make notebooks"
 MISSING, LEFT_OVER = "missing", "no page with code produces it"
+SETUP_PAGE = "setup"   # the learners' set-up page: its commands install d2l too
+PAGE_REF = "installs another d2l commit than the notebooks"
 INTRO_ID, INSTALL_ID = "intro", "install"
 # Colab honours these when it opens a notebook; gpuType is its free tier's GPU.
 GPU_METADATA = {"accelerator": "GPU", "colab": {"gpuType": "T4", "provenance": []}}
@@ -56,6 +59,7 @@ TEXT = {
                    "세션이 다운되었다는 알림이 뜨면 정상입니다. 이 셀을 한 번 더 실행한 뒤 다음 셀로 진행하세요.",
         "lang": "# 그래프의 범례를 한국어로 표시합니다.",
         "wait": "# 메시지가 화면에 표시될 때까지 잠시 기다립니다.",
+        "notice": "# GPU 없이 실행하면 훈련에 걸리는 시간과 줄이는 방법을 알려 줍니다.",
     },
     "zh": {
         "about": "本笔记本是《动手学深度学习》中文版“{title}”一节的 {framework} 代码。"
@@ -76,15 +80,26 @@ TEXT = {
                    "看到会话崩溃的提示是正常的：请再运行一次本单元格，然后继续运行后面的单元格。",
         "lang": "# 让图中的图例使用中文。",
         "wait": "# 稍等片刻，让提示先显示出来。",
+        "notice": "# 没有 GPU 时，提示训练所需的时间以及缩短的方法。",
     },
 }
 
 
-def package_url() -> str:
-    """pip's URL of the book's `d2l` package; _config.yml is the only place
-    that names the repository."""
-    repo = book.config()["repository"]
-    return f"git+{repo['url']}@{repo['branch']}"
+def package_url(notebooks: Path = book.NOTEBOOKS) -> str:
+    """pip's URL of the book's `d2l` package at the commit the notebooks
+    were made with (notebooks/d2l.json, see release.py); _config.yml is the
+    only place that names the repository."""
+    record = release.read(notebooks)
+    if record is None:
+        raise SystemExit(f"error: {book.shown(notebooks / release.RECORD)} is missing; "
+                         f"run `{REGENERATE}` to record which d2l the notebooks install")
+    return f"git+{book.config()['repository']['url']}@{record['commit']}"
+
+
+def cpu_minutes(page: str, framework: str) -> float | None:
+    """How long the page's training takes in full on a 2-core CPU
+    (`_config.yml`'s cpu_minutes); None for a page that does not train."""
+    return (book.config().get("cpu_minutes") or {}).get(page, {}).get(framework)
 
 
 def page_url(lang: str, page: str) -> str:
@@ -101,9 +116,12 @@ def title(nb) -> str | None:
     return None
 
 
-def install_source(lang: str, framework: str) -> str:
+def install_source(lang: str, framework: str, page: str, url: str) -> str:
+    """The notebook's first code cell: installs d2l (`url`) and what Colab
+    lacks, sets the plots' language and, for a page that trains, says how
+    long that takes where there is no GPU."""
     text = TEXT[lang]
-    package = f'"d2l @ {package_url()}"'
+    package = f'"d2l @ {url}"'
     if framework == "mxnet":
         # numpy 2 is already imported in a fresh Colab runtime, so after the
         # downgrade only a restart loads numpy 1.x. Installing again after the
@@ -125,7 +143,13 @@ def install_source(lang: str, framework: str) -> str:
     else:
         lines = [text["install"].format(framework=book.FRAMEWORK_LABELS[framework]),
                  f"%pip install -q {package}", "", text["lang"], "import os"]
-    return "\n".join([*lines, f'os.environ["D2L_LANG"] = "{lang}"'])
+    lines.append(f'os.environ["D2L_LANG"] = "{lang}"')
+    minutes = cpu_minutes(page, framework)
+    if minutes is not None:
+        module = "torch" if framework == "pytorch" else framework
+        lines += [text["notice"], "from d2l import environment",
+                  f'environment.gpu_notice("{module}", cpu_minutes={minutes})']
+    return "\n".join(lines)
 
 
 def intro_source(lang: str, page: str, framework: str, heading: str) -> str:
@@ -229,11 +253,13 @@ def section_titles(parsed) -> dict[str, str]:
     return titles
 
 
-def notebook(source: Path, lang: str, page: str, framework: str, where: Edition | None = None):
+def notebook(source: Path, lang: str, page: str, framework: str, where: Edition | None = None,
+             url: str | None = None):
     """The Colab notebook of one page, or None when the page has none for this
     framework: no code, or code that runs once with all frameworks together
     (the build's own checks, which need this repository). `where` describes
-    the edition (read from the sources around `source` when not given)."""
+    the edition (read from the sources around `source` when not given);
+    `url` is d2l's (package_url() when not given)."""
     parsed = parse(source)
     if framework not in notebooks_for(parsed):
         return None
@@ -243,7 +269,7 @@ def notebook(source: Path, lang: str, page: str, framework: str, where: Edition 
         if cell.cell_type == "markdown":
             cell.source = colab_markdown(cell.source, page, where)
     intro = nbformat.v4.new_markdown_cell(intro_source(lang, page, framework, title(nb) or page))
-    install = nbformat.v4.new_code_cell(install_source(lang, framework))
+    install = nbformat.v4.new_code_cell(install_source(lang, framework, page, url or package_url()))
     intro.id, install.id = INTRO_ID, INSTALL_ID
     nb.cells[:0] = [intro, install]
     if framework != "mxnet":
@@ -263,7 +289,7 @@ def relative_path(lang: str, framework: str, page: str) -> Path:
 def expected(source_root: Path = book.BOOK) -> dict[Path, bytes]:
     """Every notebook's path (relative to the output root) and bytes. Pages
     whose source is missing in an edition have nothing to export."""
-    found = {}
+    found, url = {}, package_url()
     for lang in book.editions():
         where = edition(source_root, lang)
         for page in book.pages():
@@ -271,7 +297,7 @@ def expected(source_root: Path = book.BOOK) -> dict[Path, bytes]:
             if not source.exists():
                 continue
             for framework in book.FRAMEWORKS:
-                nb = notebook(source, lang, page, framework, where)
+                nb = notebook(source, lang, page, framework, where, url)
                 if nb is not None:
                     found[relative_path(lang, framework, page)] = render(nb)
     return found
@@ -293,12 +319,27 @@ def differences(wanted: dict[Path, bytes], output_root: Path) -> list[tuple[Path
     return problems
 
 
+def setup_pages(source_root: Path = book.BOOK) -> dict[Path, bytes]:
+    """Each edition's set-up page (its commands install d2l as the notebooks
+    do) with every install command pointing at package_url()'s commit."""
+    repo = re.escape(book.config()["repository"]["url"])
+    found = {}
+    for lang in book.editions():
+        path = source_root / lang / f"{SETUP_PAGE}.md"
+        if path.exists():
+            text = re.sub(rf"git\+{repo}@[0-9a-f]{{40}}", package_url(), path.read_text(encoding="utf-8"))
+            found[path] = text.encode("utf-8")
+    return found
+
+
 def stale(source_root: Path = book.BOOK, output_root: Path = book.NOTEBOOKS) -> list[tuple[Path, str]]:
-    return differences(expected(source_root), output_root)
+    pages = [(path, PAGE_REF) for path, data in setup_pages(source_root).items() if path.read_bytes() != data]
+    return differences(expected(source_root), output_root) + pages
 
 
 def export(source_root: Path = book.BOOK, output_root: Path = book.NOTEBOOKS) -> list[Path]:
-    """Write missing and changed notebooks, remove left-over ones; return their paths."""
+    """Write missing and changed notebooks, remove left-over ones, point the
+    set-up pages at the same d2l; return the paths touched."""
     wanted = expected(source_root)
     problems = differences(wanted, output_root)
     for path, reason in problems:
@@ -307,11 +348,16 @@ def export(source_root: Path = book.BOOK, output_root: Path = book.NOTEBOOKS) ->
         else:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(wanted[path.relative_to(output_root)])
-    return [path for path, _ in problems]
+    touched = [path for path, _ in problems]
+    for path, data in setup_pages(source_root).items():
+        if path.read_bytes() != data:
+            path.write_bytes(data)
+            touched.append(path)
+    return touched
 
 
 def check_message(problems: list[tuple[Path, str]]) -> str:
-    lines = [f"{len(problems)} Colab notebook(s) do not match the chapter sources; "
+    lines = [f"{len(problems)} Colab notebook(s) or set-up page(s) do not match the chapter sources and d2l; "
              f"regenerate them with `{REGENERATE}` and commit the result:"]
     lines += [f"  {book.shown(path)}: {reason}" for path, reason in problems]
     return "\n".join(lines)
@@ -323,12 +369,22 @@ def main(argv=None) -> int:
                         help="write nothing; exit 1 if a committed notebook is missing or stale")
     args = parser.parse_args(argv)
     if args.check:
-        problems = stale()
+        wrong = release.problems()
+        problems = [] if wrong else stale()
+        for problem in wrong:
+            print(f"error: {problem}", file=sys.stderr)
         if problems:
             print(check_message(problems), file=sys.stderr)
+        if wrong or problems:
             return 1
         print(f"Colab notebooks under {book.shown(book.NOTEBOOKS)}/ are up to date.")
         return 0
+    try:
+        record = release.update()
+    except release.ReleaseError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+    print(f"d2l {record['version']}: the notebooks install commit {record['commit'][:12]}")
     touched = export()
     for path in touched:
         print(f"{'wrote' if path.exists() else 'removed'} {book.shown(path)}")

@@ -124,7 +124,7 @@ def framework_versions(name: str) -> dict[str, str | None]:
 
 
 # Bump when what an execution records in the notebook's metadata changes.
-RECORD_FORMAT = 6
+RECORD_FORMAT = 7
 
 
 def languages() -> str:
@@ -184,7 +184,7 @@ class Interrupted(Exception):
 
 
 def stamp(profile: str, framework: str, results: list[dict]) -> dict:
-    """Profile, device, versions and date of one execution. The device is the
+    """Profile, device, versions (d2l's too) and date of one execution. The device is the
     GPU when training ran on one (named by nvidia-smi, else as the framework
     wrote it), the CPU otherwise."""
     gpus = [str(r["device"]) for r in results
@@ -196,6 +196,8 @@ def stamp(profile: str, framework: str, results: list[dict]) -> dict:
         "versions": framework_versions(framework),
         "python": kernels.versions(framework)["python"],
         "numpy": kernels.versions(framework).get("numpy"),
+        # The d2l the outputs come from, as the notebooks install it.
+        "d2l": book.d2l_version(),
         "date": dt.date.today().isoformat(),
     }
     if framework in book.FRAMEWORKS and machine.cuda_gpu_name() and not gpus:

@@ -163,8 +163,9 @@ def stamp_md(lang: str, stamps: dict[str, dict]) -> str:
 
     def described(st) -> str:
         kept = f" · {s['kept']}" if st.get("source") == "record" else ""
+        d2l = f" · d2l {st['d2l']}" if st.get("d2l") else ""   # kept records may predate it
         return (f"{s['profile']}: {s[st['profile']]} · {s['device']}: {st['device']} · "
-                f"Python {st['python']} · {s['date']}: {st['date']}{kept}")
+                f"Python {st['python']}{d2l} · {s['date']}: {st['date']}{kept}")
 
     notes = []
     for st in stamps.values():

@@ -34,7 +34,8 @@ SPHINX_EXT = book.ROOT / "scripts" / "render" / "sphinx_ext"
 def edition_config(lang: str) -> dict:
     cfg = book.config()
     editions = cfg.pop("editions")
-    cfg.pop("full_on_cpu", None)  # the build's, not Jupyter Book's
+    for key in ("full_on_cpu", "cpu_minutes"):   # the build's, not Jupyter Book's
+        cfg.pop(key, None)
     edition = editions[lang]
     cfg["title"] = edition["title"]
     sphinx = cfg.setdefault("sphinx", {})

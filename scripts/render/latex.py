@@ -102,7 +102,8 @@ TITLE_PAGE = r"""
 # The PDF's root document holds only the table of contents (scripts/render/pdf.py),
 # so that the book's root page, the preface, is a chapter like the others.
 ROOT_DOC = "pdf"
-# Pages after the chapters, unnumbered like the preface.
+# Pages before and after the chapters, unnumbered like the preface.
+FRONT_MATTER = ["setup"]
 BACK_MATTER = ["references"]
 
 
@@ -138,7 +139,7 @@ def sphinx_settings(lang: str, framework: str, cfg: dict) -> dict:
     return {
         "latex_documents": [[ROOT_DOC, f"{book.pdf_stem(lang, framework)}.tex",
                              cfg["title"], cfg["author"], "manual"]],
-        "d2l_latex_unnumbered": [book.pages()[0], *BACK_MATTER],
+        "d2l_latex_unnumbered": [book.pages()[0], *FRONT_MATTER, *BACK_MATTER],
         "latex_show_pagerefs": True,
         "latex_show_urls": "footnote",
         "latex_domain_indices": False,

@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 
+from scripts.environment import book
 from scripts.environment.book import FRAMEWORKS
 from scripts.pipeline.execute import execute_source
 from scripts.pipeline.merge import MergeError, merge_source
@@ -106,6 +107,7 @@ def test_merge_for_one_framework_has_its_cells_and_no_tabs(executed, tmp_path, f
     stamp = text.split(":::{container} d2l-stamp", 1)[1].split(":::", 1)[0]
     labels = {"mxnet": "MXNet", "pytorch": "PyTorch", "tensorflow": "TensorFlow"}
     assert "**执行记录**" in stamp and labels[framework] in stamp
+    assert f"· d2l {book.d2l_version()} ·" in stamp   # the d2l the outputs come from
     assert not any(label in stamp for fw, label in labels.items() if fw != framework)
 
 

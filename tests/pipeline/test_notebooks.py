@@ -8,7 +8,7 @@ import nbformat
 import pytest
 
 from scripts.environment import book
-from scripts.notebooks import export
+from scripts.notebooks import export, release
 from scripts.pipeline.source import parse
 from scripts.pipeline.split import split
 
@@ -100,11 +100,18 @@ def test_first_cell_links_to_the_website_page(rel):
 
 @pytest.mark.parametrize("rel", NOTEBOOKS, ids=str)
 def test_install_cell_fits_the_framework(rel):
-    lang, framework, _ = describe(rel)
+    lang, framework, page = describe(rel)
     nb = read(rel)
     install = nb.cells[1].source
-    repo = book.config()["repository"]
-    assert f'"d2l @ git+{repo["url"]}@{repo["branch"]}"' in install
+    repo, record = book.config()["repository"], release.read()
+    # The commit that holds the d2l the notebooks were made with, not a branch.
+    assert f'"d2l @ git+{repo["url"]}@{record["commit"]}"' in install
+    minutes = export.cpu_minutes(page, framework)
+    if minutes is None:
+        assert "gpu_notice" not in install
+    else:
+        module = "torch" if framework == "pytorch" else framework
+        assert install.endswith(f'environment.gpu_notice("{module}", cpu_minutes={minutes})')
     assert f'os.environ["D2L_LANG"] = "{lang}"' in install
     pip = [line for line in install.splitlines() if line.lstrip().startswith("%pip install")]
     assert len(pip) == 1

@@ -110,8 +110,9 @@ def test_stamp_says_which_framework_ran_how():
                            "tensorflow": _stamp("quick", "CPU: x", "TensorFlow")})
     assert "- MXNet 1.0: 프로필: quick (작은 실제 부분집합으로 축소 실행) · 장치: CPU: x ·" in text
     assert "- PyTorch 1.0: 프로필: full (장 전체를 그대로 실행) · 장치: NVIDIA H200 ·" in text
-    same = stamp_md("zh", {"mxnet": _stamp("quick", "CPU: x", "MXNet")})
+    same = stamp_md("zh", {"mxnet": _stamp("quick", "CPU: x", "MXNet", d2l="0.2.0")})
     assert "MXNet 1.0 · 配置: quick（在真实数据的小子集上缩减运行） · 设备: CPU: x ·" in same
+    assert "Python 3.11.7 · d2l 0.2.0 · " in same
 
 
 def test_stamp_says_why_a_framework_did_not_use_the_gpu():
