@@ -64,10 +64,12 @@ def set_mode(driver, mode: str) -> None:
         document.getAnimations().forEach((animation) => animation.finish());""", mode)
 
 
-def audit_page(driver, url: str) -> dict[str, list[dict]]:
+def audit_page(driver, url: str, reload: bool = True) -> dict[str, list[dict]]:
     """axe's WCAG A/AA violations of the page at `url` in each mode: loaded
-    once (MathJax typeset), then switched from one mode to the next."""
-    driver.get(url)
+    once (MathJax typeset; not again with `reload` False), then switched
+    from one mode to the next."""
+    if reload:
+        driver.get(url)
     found = {}
     for mode in MODES:
         set_mode(driver, mode)
