@@ -54,7 +54,7 @@ TEXT = {
            "theirs": "d2l 중국어판 2.0.0 (GPU)", "xlabel": "이미지 한 장당 곱셈-덧셈 횟수",
            "ylabel": "테스트 정확도", "batch-norm": "LeNet + 배치 정규화", "and": ", ",
            "alt": "이미지 한 장당 곱셈-덧셈 횟수(로그 눈금)와 {ylabel}의 산점도: {points}.",
-           "point": "{network} ({series}) {accuracy:.3f}, {macs} G", "sep": "; "},
+           "point": "{network} ({series}) {accuracy:.3f}, {macs}", "sep": "; "},
     "zh": {"network": "网络", "framework": "框架", "params": "参数数量", "macs": "乘加次数",
            "loss": "损失", "train": "训练精度", "test": "测试精度", "speed": "每秒样本数",
            "run": "运行（配置 · 设备 · 日期）", "published": "参考值：中文版 2.0.0（损失 / 训练 / 测试）",
@@ -62,7 +62,7 @@ TEXT = {
            "theirs": "《动手学深度学习》中文版 2.0.0（GPU）", "xlabel": "每张图像的乘加次数",
            "ylabel": "测试精度", "batch-norm": "LeNet + 批量规范化", "and": "、",
            "alt": "每张图像的乘加次数（对数刻度）与{ylabel}的散点图：{points}。",
-           "point": "{network}（{series}）{accuracy:.3f}，{macs} G", "sep": "；"},
+           "point": "{network}（{series}）{accuracy:.3f}，{macs}", "sep": "；"},
     "en": {"network": "network", "framework": "framework", "params": "parameters", "macs": "multiply-adds",
            "loss": "loss", "train": "train acc", "test": "test acc", "speed": "examples/sec",
            "run": "run (profile · device · date)", "published": "d2l-zh 2.0.0 (loss / train / test)",
@@ -70,7 +70,7 @@ TEXT = {
            "theirs": "d2l-zh 2.0.0 (GPU)", "xlabel": "multiply-adds per image", "ylabel": "test accuracy",
            "batch-norm": "LeNet + batch normalization", "and": ", ",
            "alt": "Scatter plot of {ylabel} against multiply-adds per image (log scale): {points}.",
-           "point": "{network} ({series}) {accuracy:.3f}, {macs} G", "sep": "; "},
+           "point": "{network} ({series}) {accuracy:.3f}, {macs}", "sep": "; "},
 }
 
 LABEL = re.compile(r"^\((sec-[\w-]+)\)=$", re.M)
@@ -223,7 +223,7 @@ class Results:
                                                         device=_text("and").join(devices)), None
                 xs, ys = zip(*points[series]) if points[series] else ((), ())
                 described += [_text("point").format(network=names.get(macs, "?"), series=label, accuracy=acc,
-                                                    macs=f"{macs / 1e9:.3g}")
+                                                    macs=_multiply_adds(macs))
                               for macs, acc in points[series]]
                 ax.scatter(xs, ys, marker=marker, color=color, label=label)
             plotted = [p for series in points.values() for p in series]
@@ -240,6 +240,11 @@ class Results:
             ax.legend(fontsize=7, loc="lower right")
         alt = _text("alt").format(ylabel=_text("ylabel"), points=_text("sep").join(described))
         return _core.DescribedSVG(_core.figure_svg(fig, faces, face), alt)
+
+
+def _multiply_adds(macs: float) -> str:
+    """Multiply-adds in words: '0.938 G', '0.417 M'."""
+    return f"{macs / 1e9:.3g} G" if macs >= 1e8 else f"{macs / 1e6:.3g} M"
 
 
 def _network(page: str) -> str:
