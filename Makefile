@@ -57,7 +57,12 @@ $(ENVS)/%/.installed$(GPU): requirements/%$(GPU).txt requirements/%.txt requirem
 	rm -f $(ENVS)/$*/.installed*
 	touch $@
 
-setup: system $(VENV)/.installed $(FRAMEWORK_ENVS) ## create the build environment and one per framework (uv)
+# The browser tests' accessibility checker (axe-core), pinned in package-lock.json.
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --silent
+	touch $@
+
+setup: system $(VENV)/.installed $(FRAMEWORK_ENVS) node_modules/.installed ## create the build environment and one per framework (uv), and the browser tests' axe-core (npm)
 
 data: setup ## find (or fetch) Fashion-MNIST and verify its checksums
 	@$(PY) -m scripts.environment.data

@@ -28,6 +28,15 @@ MESSAGES = {
         'train_acc': 'train acc',
         'test_acc': 'test acc',
         'epoch': 'epoch',
+        # A plot's alternative text, for readers who cannot see it.
+        'train_alt': ('Training curves over {epochs} epochs: final train '
+                      'loss {loss}, train accuracy {train_acc}, test '
+                      'accuracy {test_acc}.'),
+        'plot_alt': ('Line plot against {xlabel} from {x0} to {x1}; final '
+                     'values: {finals}.'),
+        'plot_alt_empty': 'Empty line plot.',
+        'line': 'line {n}',
+        'list_sep': ', ',
         'quick': ('[quick profile] {n_train:,} of {N_train:,} training '
                   'images, {n_test:,} of {N_test:,} test images, {epochs} '
                   'of {total_epochs} epochs.\nThe figures below are not '
@@ -68,6 +77,14 @@ MESSAGES = {
         'train_acc': '훈련 정확도',
         'test_acc': '테스트 정확도',
         'epoch': '에포크',
+        'train_alt': ('{epochs}에포크 동안의 훈련 곡선: 마지막 훈련 손실 '
+                      '{loss}, 훈련 정확도 {train_acc}, 테스트 정확도 '
+                      '{test_acc}.'),
+        'plot_alt': ('{xlabel} {x0}부터 {x1}까지의 선 그래프. 마지막 값: '
+                     '{finals}.'),
+        'plot_alt_empty': '빈 선 그래프.',
+        'line': '선 {n}',
+        'list_sep': ', ',
         'quick': ('[빠른 실행 프로필(quick)] 훈련 이미지 {N_train:,}장 중 '
                   '{n_train:,}장,\n테스트 이미지 {N_test:,}장 중 {n_test:,}장, '
                   '{total_epochs} 에포크 중 {epochs} 에포크만 사용합니다.\n'
@@ -109,6 +126,12 @@ MESSAGES = {
         'train_acc': '训练精度',
         'test_acc': '测试精度',
         'epoch': '迭代周期',
+        'train_alt': ('{epochs} 个迭代周期的训练曲线：最终训练损失 {loss}，'
+                      '训练精度 {train_acc}，测试精度 {test_acc}。'),
+        'plot_alt': '以{xlabel}为横轴（{x0} 到 {x1}）的折线图。最终值：{finals}。',
+        'plot_alt_empty': '空折线图。',
+        'line': '曲线 {n}',
+        'list_sep': '，',
         'quick': ('[快速模式(quick)] 仅使用 {N_train:,} 张训练图像中的 '
                   '{n_train:,} 张、\n{N_test:,} 张测试图像中的 {n_test:,} 张，'
                   '只训练 {total_epochs} 个迭代周期中的 {epochs} 个。\n'
@@ -215,8 +238,9 @@ class Localized:
         plain = (first['text'] if first['output_type'] == 'stream'
                  else first['data'].get('text/plain', ''))
         if len(made) == 1:
+            # An image's metadata holds its alt text (DescribedSVG).
             return ({'text/plain': plain} if first['output_type'] == 'stream'
-                    else first['data'])
+                    else (first['data'], first['metadata']))
         return {'text/plain': plain, LOCALIZED_MIME: made}
 
 
@@ -346,6 +370,22 @@ def _notebook_kernel():
     return getattr(shell, 'kernel', None) is not None
 
 
+class DescribedSVG:
+    """An SVG image for display with its alternative text: in the output's
+    metadata, where front ends read an image's options (myst-nb its width
+    and height; the book's merge, scripts/pipeline/merge.py, its alt), and as
+    the output's text/plain, which front ends that show no image print."""
+
+    def __init__(self, svg, alt):
+        from IPython.display import SVG
+        # The <svg> element alone, without its XML prolog, as IPython's SVG shows it.
+        self.svg, self.alt = SVG(svg).data, alt
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        return ({'image/svg+xml': self.svg, 'text/plain': self.alt},
+                {'image/svg+xml': {'alt': self.alt}})
+
+
 # The plot labels the textbook writes in English, by their message key.
 _ENGLISH_LABELS = {MESSAGES['en'][key]: key
                    for key in ('epoch', 'train_loss', 'train_acc', 'test_acc')}
@@ -396,13 +436,40 @@ class Animator:
         if _notebook_kernel():
             self._show()
 
-    def _draw(self, style):
-        def text(value):
-            if callable(value):
-                return value()
-            key = _ENGLISH_LABELS.get(value) if isinstance(value, str) else None
-            return message(key) if key else value
+    @staticmethod
+    def _text(value):
+        """A label as drawn now: called if a function, the textbook's English
+        labels in the language of the moment."""
+        if callable(value):
+            return value()
+        key = _ENGLISH_LABELS.get(value) if isinstance(value, str) else None
+        return message(key) if key else value
 
+    def describe(self):
+        """The plot in words, in the language of the moment: for the
+        training curves (an epoch axis and the three lines of train_ch6) the
+        epochs and the final loss and accuracies, else each line's final
+        value over the x-range."""
+        lines = [(xs, ys) for xs, ys in zip(self.X or (), self.Y or ()) if xs]
+        if not lines:
+            return message('plot_alt_empty')
+        labels = [self._text(entry) for entry in self.legend or ()]
+        labels += [message('line', n=i + 1) for i in range(len(labels), len(self.X))]
+        finals = {label: ys[-1] for label, (xs, ys) in zip(labels, zip(self.X, self.Y)) if ys}
+        x0 = min(xs[0] for xs, _ in lines)
+        x1 = max(xs[-1] for xs, _ in lines)
+        training = {key: finals.get(message(key)) for key in ('train_loss', 'train_acc', 'test_acc')}
+        xlabel = self._text(self._axis['xlabel'])
+        if xlabel == message('epoch') and None not in training.values():
+            return message('train_alt', epochs=f'{x1:g}', loss=f"{training['train_loss']:.3f}",
+                           train_acc=f"{training['train_acc']:.3f}",
+                           test_acc=f"{training['test_acc']:.3f}")
+        return message('plot_alt', xlabel=xlabel or 'x', x0=f'{x0:g}', x1=f'{x1:g}',
+                       finals=message('list_sep').join(
+                           f'{label} {value:.3g}' for label, value in finals.items()))
+
+    def _draw(self, style):
+        text = self._text
         with matplotlib.rc_context(style):
             ax = self.axes[0]
             ax.cla()
@@ -424,9 +491,9 @@ class Animator:
         return self.svg()
 
     def image(self):
-        """The figure for display: in each of the reader's languages."""
-        from IPython.display import SVG
-        return Localized(lambda: SVG(self.svg()))
+        """The figure for display, described in words: in each of the
+        reader's languages."""
+        return Localized(lambda: DescribedSVG(self.svg(), self.describe()))
 
     def _show(self):
         from IPython.display import display

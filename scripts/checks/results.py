@@ -52,19 +52,25 @@ TEXT = {
            "run": "실행 (프로필 · 장치 · 날짜)", "published": "참고 수치: 중국어판 2.0.0 (손실 / 훈련 / 테스트)",
            "quick": "quick", "full": "full", "ours": "이 책의 full 실행 ({framework}, {device})",
            "theirs": "d2l 중국어판 2.0.0 (GPU)", "xlabel": "이미지 한 장당 곱셈-덧셈 횟수",
-           "ylabel": "테스트 정확도", "batch-norm": "LeNet + 배치 정규화", "and": ", "},
+           "ylabel": "테스트 정확도", "batch-norm": "LeNet + 배치 정규화", "and": ", ",
+           "alt": "이미지 한 장당 곱셈-덧셈 횟수(로그 눈금)와 {ylabel}의 산점도: {points}.",
+           "point": "{network} ({series}) {accuracy:.3f}, {macs}", "sep": "; "},
     "zh": {"network": "网络", "framework": "框架", "params": "参数数量", "macs": "乘加次数",
            "loss": "损失", "train": "训练精度", "test": "测试精度", "speed": "每秒样本数",
            "run": "运行（配置 · 设备 · 日期）", "published": "参考值：中文版 2.0.0（损失 / 训练 / 测试）",
            "quick": "quick", "full": "full", "ours": "本书 full 配置（{framework}，{device}）",
            "theirs": "《动手学深度学习》中文版 2.0.0（GPU）", "xlabel": "每张图像的乘加次数",
-           "ylabel": "测试精度", "batch-norm": "LeNet + 批量规范化", "and": "、"},
+           "ylabel": "测试精度", "batch-norm": "LeNet + 批量规范化", "and": "、",
+           "alt": "每张图像的乘加次数（对数刻度）与{ylabel}的散点图：{points}。",
+           "point": "{network}（{series}）{accuracy:.3f}，{macs}", "sep": "；"},
     "en": {"network": "network", "framework": "framework", "params": "parameters", "macs": "multiply-adds",
            "loss": "loss", "train": "train acc", "test": "test acc", "speed": "examples/sec",
            "run": "run (profile · device · date)", "published": "d2l-zh 2.0.0 (loss / train / test)",
            "quick": "quick", "full": "full", "ours": "this book, full ({framework}, {device})",
            "theirs": "d2l-zh 2.0.0 (GPU)", "xlabel": "multiply-adds per image", "ylabel": "test accuracy",
-           "batch-norm": "LeNet + batch normalization", "and": ", "},
+           "batch-norm": "LeNet + batch normalization", "and": ", ",
+           "alt": "Scatter plot of {ylabel} against multiply-adds per image (log scale): {points}.",
+           "point": "{network} ({series}) {accuracy:.3f}, {macs}", "sep": "; "},
 }
 
 LABEL = re.compile(r"^\((sec-[\w-]+)\)=$", re.M)
@@ -198,10 +204,11 @@ class Results:
         runs of this build that trained in full, one marker per framework,
         and the published figures; each network named under its points."""
         import matplotlib
-        from IPython.display import SVG
         from matplotlib.figure import Figure
 
         points = self.points()
+        names = {run.macs: _network(run.page) for run in self.runs}
+        described = []      # each point in words, for the alt text
         faces, face = _core._cjk_faces()
         with matplotlib.rc_context(_core._plot_style(face)):
             fig = Figure(figsize=(6, 4))
@@ -215,6 +222,9 @@ class Results:
                     label, color = _text("ours").format(framework=book.FRAMEWORK_LABELS[series],
                                                         device=_text("and").join(devices)), None
                 xs, ys = zip(*points[series]) if points[series] else ((), ())
+                described += [_text("point").format(network=names.get(macs, "?"), series=label, accuracy=acc,
+                                                    macs=_multiply_adds(macs))
+                              for macs, acc in points[series]]
                 ax.scatter(xs, ys, marker=marker, color=color, label=label)
             plotted = [p for series in points.values() for p in series]
             for run in {run.macs: run for run in reversed(self.runs)}.values():
@@ -228,7 +238,13 @@ class Results:
                    ylabel=_text("ylabel"))
             ax.grid(True, which="major")
             ax.legend(fontsize=7, loc="lower right")
-        return SVG(_core.figure_svg(fig, faces, face))
+        alt = _text("alt").format(ylabel=_text("ylabel"), points=_text("sep").join(described))
+        return _core.DescribedSVG(_core.figure_svg(fig, faces, face), alt)
+
+
+def _multiply_adds(macs: float) -> str:
+    """Multiply-adds in words: '0.938 G', '0.417 M'."""
+    return f"{macs / 1e9:.3g} G" if macs >= 1e8 else f"{macs / 1e6:.3g} M"
 
 
 def _network(page: str) -> str:

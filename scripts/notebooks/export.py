@@ -167,6 +167,7 @@ FIGURE = re.compile(r"^(`{3,})\{figure\}\s+(\S+)\n((?::[\w-]+:.*\n)*)\n?(.*?)\n\
                     re.MULTILINE | re.DOTALL)
 DROPDOWN = re.compile(r"^([ \t]*)(:{3,})\{dropdown\}[ \t]*([^\n]*)\n(.*?)^[ \t]*\2[ \t]*$",
                       re.MULTILINE | re.DOTALL)
+FIGURE_ALT = re.compile(r"^:alt:(.*)$", re.MULTILINE)
 FIGURE_WORD = {"ko": "그림", "zh": "图"}
 REFERENCES = "references"   # the bibliography page of each edition
 
@@ -232,8 +233,11 @@ def colab_markdown(text: str, page: str, where: Edition) -> str:
 
     def figure(m):
         image = m.group(2).rsplit("/", 1)[-1]
+        alt = FIGURE_ALT.search(m.group(3))
+        # What the figure shows, for a reader who cannot see it (as on the website).
+        alt = alt.group(1).strip() if alt else FIGURE_WORD[lang]
         # Sphinx publishes every figure's file under _images/ of the edition.
-        return f"![{FIGURE_WORD[lang]}]({root}_images/{image})\n\n*{m.group(4).strip()}*"
+        return f"![{markdown_alt(alt)}]({root}_images/{image})\n\n*{m.group(4).strip()}*"
 
     def dropdown(m):
         indent, title, body = m.group(1), m.group(3).strip(), m.group(4).rstrip()
@@ -241,6 +245,12 @@ def colab_markdown(text: str, page: str, where: Edition) -> str:
 
     text = DROPDOWN.sub(dropdown, FIGURE.sub(figure, LABEL.sub("", text)))
     return CITE.sub(cite, ROLE.sub(role, text)).strip()
+
+
+def markdown_alt(text: str) -> str:
+    """`text` as the alt text of a Markdown image, escaped so that a bracket
+    cannot end it early and f* or x_1 stay as written (not emphasis)."""
+    return re.sub(r"([\\\[\]*_`])", r"\\\1", text)
 
 
 def section_titles(parsed) -> dict[str, str]:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import base64
 import hashlib
+import json
 import re
 import sys
 from pathlib import Path
@@ -111,6 +112,21 @@ def localize(outputs, lang: str):
             for out in outputs]
 
 
+def alt_text(out, mime: str) -> str | None:
+    """What an image output shows, in words: the alt text its maker put in
+    the output's metadata (d2l's plots do, see d2l._core.DescribedSVG)."""
+    alt = out.get("metadata", {}).get(mime, {}).get("alt")
+    return " ".join(alt.split()) if isinstance(alt, str) and alt.strip() else None
+
+
+def image(path: str, alt: str | None) -> str:
+    """An {image} directive for an output image; its options as YAML, so
+    that any alt text is quoted whole."""
+    options = {"class": "output", **({"alt": alt} if alt else {})}
+    lines = "".join(f"{key}: {json.dumps(value, ensure_ascii=False)}\n" for key, value in options.items())
+    return f"```{{image}} {path}\n---\n{lines}---\n```\n"
+
+
 def render_outputs(outputs, assets: Assets, lang: str) -> str:
     parts = []
     for out in coalesce_streams(localize(outputs, lang)):
@@ -123,11 +139,9 @@ def render_outputs(outputs, assets: Assets, lang: str) -> str:
         mime = next((m for m in MIME_ORDER if m in out.get("data", {})), None)
         value = out.data[mime] if mime else None
         if mime == "image/svg+xml":
-            parts.append(f"```{{image}} {assets.add('.svg', value.encode())}\n"
-                         ":class: output\n```\n")
+            parts.append(image(assets.add(".svg", value.encode()), alt_text(out, mime)))
         elif mime == "image/png":
-            parts.append(f"```{{image}} {assets.add('.png', base64.b64decode(value))}\n"
-                         ":class: output\n```\n")
+            parts.append(image(assets.add(".png", base64.b64decode(value)), alt_text(out, mime)))
         elif mime == "text/html":
             parts.append(code_block(value, "{raw} html"))
         elif mime == "text/markdown":

@@ -105,6 +105,21 @@ def test_the_figure_plots_full_runs_and_published_figures_only():
     assert points["published"] == [(10, 0.779), (10, 0.920)]   # the quick VGG run is not plotted, its reference is
 
 
+def test_the_figure_says_in_words_what_it_plots(monkeypatch):
+    """Its alt text (in the output's metadata, which the merge passes to the
+    image) names every point, in each edition's language."""
+    monkeypatch.setenv("D2L_LANG", "ko,zh")
+    lenet = "chapter_convolutional-neural-networks/lenet"
+    runs = results.Results([results.Run(lenet, 0, "pytorch", "sec-x", {"profile": "full", "test_acc": 0.81},
+                                        {"device": "CPU"}, 1, 4.2e8)])
+    made = runs.figure().outputs()
+    alt = {lang: out["metadata"]["image/svg+xml"]["alt"] for lang, out in made.items()}
+    assert alt["ko"].startswith("이미지 한 장당 곱셈-덧셈 횟수(로그 눈금)와 테스트 정확도의 산점도: ")
+    assert "(이 책의 full 실행 (PyTorch, CPU)) 0.810, 0.42 G" in alt["ko"]
+    assert alt["zh"].startswith("每张图像的乘加次数（对数刻度）与测试精度的散点图：")
+    assert "0.810，0.42 G" in alt["zh"] and alt["zh"].endswith("。")
+
+
 @pytest.mark.parametrize("lang, words", [("ko", ("테스트 정확도", "곱셈-덧셈")), ("zh", ("测试精度", "乘加次数"))])
 def test_the_figure_speaks_each_editions_language(executed_book, lang, words):
     nb = nbformat.read(executed_book / PAGE / f"{ALL}.ipynb", as_version=4)

@@ -64,7 +64,8 @@ def test_notebook_display_is_updated_in_place(monkeypatch):
         animator.add(x, x)
     assert len(shown) == 1 and shown[0][1] is True
     assert len(updates) == 2
-    assert '>a</text>' in updates[-1]._repr_mimebundle_()['image/svg+xml']
+    data, metadata = updates[-1]._repr_mimebundle_()
+    assert '>a</text>' in data['image/svg+xml']
 
 
 def test_where_nobody_watches_the_figure_is_drawn_as_it_ends(monkeypatch):
@@ -89,7 +90,7 @@ def test_where_nobody_watches_the_figure_is_drawn_as_it_ends(monkeypatch):
     # The figure as it ends: what a live redraw after the last add shows.
     live = _core.Animator(legend=['a'])
     live.X, live.Y = [[0, 1, 2]], [[0, 1, 2]]
-    assert updates[0]._repr_mimebundle_()['image/svg+xml'] == IPython.display.SVG(live.svg()).data
+    assert updates[0]._repr_mimebundle_()[0]['image/svg+xml'] == IPython.display.SVG(live.svg()).data
     events.trigger('post_run_cell', None)   # drawn once per cell that added
     animator.add(3, 3)
     events.trigger('post_run_cell', None)
@@ -114,7 +115,7 @@ def test_one_execution_draws_every_edition(monkeypatch):
     # Other front ends see plain text; a single language is a plain SVG.
     assert 'text/plain' in bundle and 'image/svg+xml' not in bundle
     monkeypatch.setenv('D2L_LANG', 'zh')
-    assert '>训练损失</text>' in animator.image()._repr_mimebundle_()['image/svg+xml']
+    assert '>训练损失</text>' in animator.image()._repr_mimebundle_()[0]['image/svg+xml']
 
 
 def test_say_prints_one_language_or_holds_every_one(monkeypatch, capsys):
@@ -195,3 +196,45 @@ def test_the_textbooks_english_labels_speak_the_readers_language(monkeypatch):
         svg = output['data']['image/svg+xml']
         assert all(f'>{text}</text>' in svg for text in LEGENDS[lang])
         assert '>train loss</text>' not in svg and '>lr</text>' in svg
+
+
+TRAIN_ALT = {
+    'en': 'Training curves over 2 epochs: final train loss 1.000, train accuracy 0.750, test accuracy 0.700.',
+    'ko': '2에포크 동안의 훈련 곡선: 마지막 훈련 손실 1.000, 훈련 정확도 0.750, 테스트 정확도 0.700.',
+    'zh': '2 个迭代周期的训练曲线：最终训练损失 1.000，训练精度 0.750，测试精度 0.700。',
+}
+
+
+@pytest.mark.parametrize('lang', ['en', 'ko', 'zh'])
+def test_training_plot_says_epochs_and_final_values(monkeypatch, lang):
+    """The figure's alt text: what train_ch6 plots and where it ended, in
+    the reader's language, in the output's metadata (which the book's merge
+    turns into the image's alt) and as its text/plain."""
+    monkeypatch.setenv('D2L_LANG', lang)
+    data, metadata = _animate().image()._repr_mimebundle_()
+    assert metadata == {'image/svg+xml': {'alt': TRAIN_ALT[lang]}}
+    assert data['text/plain'] == TRAIN_ALT[lang]
+
+
+def test_every_edition_gets_its_own_alt_text(monkeypatch):
+    monkeypatch.setenv('D2L_LANG', 'ko,zh')
+    animator = _core.Animator(
+        xlabel=lambda: _core.message('epoch'),
+        legend=[lambda key=key: _core.message(key)
+                for key in ('train_loss', 'train_acc', 'test_acc')])
+    animator.add(0.5, (1.0, 0.75, None))
+    animator.add(1, (None, None, 0.5))
+    drawn = animator.image()._repr_mimebundle_()[_core.LOCALIZED_MIME]
+    assert drawn['ko']['metadata']['image/svg+xml']['alt'] == (
+        '1에포크 동안의 훈련 곡선: 마지막 훈련 손실 1.000, 훈련 정확도 0.750, 테스트 정확도 0.500.')
+    assert drawn['zh']['metadata']['image/svg+xml']['alt'] == (
+        '1 个迭代周期的训练曲线：最终训练损失 1.000，训练精度 0.750，测试精度 0.500。')
+
+
+def test_other_plots_name_their_lines_and_final_values():
+    animator = _core.Animator(xlabel='step', legend=['lr'])
+    assert animator.describe() == 'Empty line plot.'
+    for x in range(1, 4):
+        animator.add(x, (0.1 / x, 2.0 * x))   # a second line without a legend entry
+    assert animator.describe() == (
+        'Line plot against step from 1 to 3; final values: lr 0.0333, line 2 6.')

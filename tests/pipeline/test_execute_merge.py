@@ -171,3 +171,21 @@ def test_prose_blocks_added_or_removed_after_execution(tmp_path):
     assert [t.count("0.111 |") for t in tables] == [3, 0]
     assert [t.count("0.222 |") for t in tables] == [0, 3]
     assert merged.index("train(0.111)") < merged.index("0.111 |") < merged.index("train(0.222)")
+
+
+def test_an_output_image_keeps_the_alt_text_its_maker_gave_it(tmp_path):
+    """d2l's plots put their alt text in the output's metadata; the merged
+    page passes it to the image, quoted whole; an image without one gets none
+    (the site's test then names it)."""
+    import nbformat
+
+    from scripts.pipeline.merge import Assets, render_outputs
+
+    svg = '<svg xmlns="http://www.w3.org/2000/svg"/>'
+    described = nbformat.v4.new_output(
+        "display_data", data={"image/svg+xml": svg, "text/plain": "..."},
+        metadata={"image/svg+xml": {"alt": '훈련 곡선: "손실"\n0.470'}})
+    bare = nbformat.v4.new_output("display_data", data={"image/svg+xml": svg + " "})
+    md = render_outputs([described, bare], Assets(tmp_path, "page"), "ko")
+    assert 'alt: "훈련 곡선: \\"손실\\" 0.470"\n' in md
+    assert md.count("alt:") == 1 and md.count('class: "output"') == 2

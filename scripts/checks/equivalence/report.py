@@ -116,9 +116,7 @@ class Report:
     @localized
     def loss_figure(self, xlabel: str | None = None, ylabel: str | None = None):
         """The three loss curves on one SVG plot, drawn by the book's Animator
-        so that it looks like the chapter's training figures."""
-        from IPython.display import SVG
-
+        so that it looks like the chapter's training figures, with its alt text."""
         # Margins around the first and last epoch keep their markers whole.
         animator = _core.Animator(xlabel=xlabel or _text("epoch"), ylabel=ylabel or _text("loss"),
                                   legend=[FRAMEWORK_LABELS[fw] for fw in FRAMEWORKS],
@@ -127,7 +125,7 @@ class Report:
         with _quiet():     # Animator redraws in a notebook on every add
             for epoch, values in enumerate(zip(*(self.losses[fw] for fw in FRAMEWORKS)), 1):
                 animator.add(epoch, list(values))
-        return SVG(animator.svg())
+        return _core.DescribedSVG(animator.svg(), animator.describe())
 
 
 def summary_table(reports: list[Report]):

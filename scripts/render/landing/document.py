@@ -112,8 +112,9 @@ def logo() -> str:
 
 def top_bar(mode_labels: str, mark: str | None = None, home: str = "index.html") -> str:
     """The bar above both pages: the book's mark (by default the favicon's
-    file) and name, linking to the landing page, and the mode button."""
-    mark = mark or f'<img src="{ASSETS}/d2l-favicon.svg" alt="" width="32" height="32">'
+    file, decorative beside the name) and name, linking to the landing page,
+    and the mode button."""
+    mark = mark or f'<img src="{ASSETS}/d2l-favicon.svg" alt="" aria-hidden="true" width="32" height="32">'
     return f"""<header class="d2l-top">
   <a class="d2l-brand" href="{escape(home)}">{mark}
     <span>Dive into Deep Learning</span></a>

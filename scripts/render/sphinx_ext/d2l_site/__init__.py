@@ -40,7 +40,8 @@ canonical URL.
 See ``search.py`` for the search, ``page.py`` for what each page gets,
 ``head.py`` for its favicon, description and social preview,
 ``downloads.py`` for the PDFs and notebook archives in the download menu,
-``mathjax.py`` for the local MathJax and ``bibliography.py`` for the
+``mathjax.py`` for the local MathJax, ``a11y.py`` for what the themes
+write that assistive technology misreads, and ``bibliography.py`` for the
 citation and bibliography styles ``d2l_author_year`` and ``d2l`` in the
 edition's language (with sphinxcontrib-bibtex).
 """
@@ -53,7 +54,7 @@ from babel.messages.pofile import read_po
 from sphinx.application import Sphinx
 from sphinx.config import Config
 
-from . import bibliography, downloads, head, mathjax, page, search
+from . import a11y, bibliography, downloads, head, mathjax, page, search
 
 HERE = Path(__file__).parent
 
@@ -133,6 +134,8 @@ def setup(app: Sphinx) -> dict:
     app.connect('html-page-context', downloads.add_download_links, priority=600)
     # After every handler that adds scripts (MathJax's among them, at 500).
     app.connect('html-page-context', page.drop_duplicate_scripts, priority=900)
+    # After the pydata theme's handler (500) has defined generate_toctree_html.
+    app.connect('html-page-context', a11y.fix_page, priority=600)
     app.add_js_file('d2l-site.js')
     app.add_css_file('d2l-site.css')
     return {
