@@ -32,8 +32,8 @@ MESSAGES = {
         'train_alt': ('Training curves over {epochs} epochs: final train '
                       'loss {loss}, train accuracy {train_acc}, test '
                       'accuracy {test_acc}.'),
-        'plot_alt': ('Line plot against {xlabel} from {x0} to {x1}; final '
-                     'values: {finals}.'),
+        'plot_alt': ('Line plot of {ylabel} against {xlabel} from {x0} to '
+                     '{x1}; final value of each line: {finals}.'),
         'plot_alt_empty': 'Empty line plot.',
         'line': 'line {n}',
         'list_sep': ', ',
@@ -77,13 +77,13 @@ MESSAGES = {
         'train_acc': '훈련 정확도',
         'test_acc': '테스트 정확도',
         'epoch': '에포크',
-        'train_alt': ('{epochs}에포크 동안의 훈련 곡선: 마지막 훈련 손실 '
-                      '{loss}, 훈련 정확도 {train_acc}, 테스트 정확도 '
+        'train_alt': ('{epochs} 에포크 동안의 훈련 곡선. 마지막 에포크의 훈련 '
+                      '손실 {loss}, 훈련 정확도 {train_acc}, 테스트 정확도 '
                       '{test_acc}.'),
-        'plot_alt': ('{xlabel} {x0}부터 {x1}까지의 선 그래프. 마지막 값: '
-                     '{finals}.'),
+        'plot_alt': ('가로축이 {xlabel}({x0}~{x1}), 세로축이 {ylabel}인 선 '
+                     '그래프. 각 곡선의 마지막 값: {finals}.'),
         'plot_alt_empty': '빈 선 그래프.',
-        'line': '선 {n}',
+        'line': '곡선 {n}',
         'list_sep': ', ',
         'quick': ('[빠른 실행 프로필(quick)] 훈련 이미지 {N_train:,}장 중 '
                   '{n_train:,}장,\n테스트 이미지 {N_test:,}장 중 {n_test:,}장, '
@@ -92,8 +92,8 @@ MESSAGES = {
         'quick_epochs': ('[빠른 실행 프로필(quick)] {total_epochs} 에포크 중 '
                          '{epochs} 에포크만 사용합니다.\n아래 수치는 전체 실행 '
                          '결과와 비교할 수 없습니다.'),
-        'mixed_precision': ('{device}: {precision} autocast, channels_last, '
-                            '데이터는 장치 메모리에 상주'),
+        'mixed_precision': ('{device}: {precision} 자동 혼합 정밀도(autocast), '
+                            'channels_last, 데이터는 장치 메모리에 상주'),
         'bad_profile': ("D2L_PROFILE은 'full' 또는 'quick'이어야 합니다"
                         '(현재 값: {value!r})'),
         'downloading': 'Fashion-MNIST를 {url}에서 {folder}(으)로 내려받는 중...',
@@ -126,9 +126,10 @@ MESSAGES = {
         'train_acc': '训练精度',
         'test_acc': '测试精度',
         'epoch': '迭代周期',
-        'train_alt': ('{epochs} 个迭代周期的训练曲线：最终训练损失 {loss}，'
-                      '训练精度 {train_acc}，测试精度 {test_acc}。'),
-        'plot_alt': '以{xlabel}为横轴（{x0} 到 {x1}）的折线图。最终值：{finals}。',
+        'train_alt': ('{epochs} 个迭代周期的训练曲线：最终训练损失为 {loss}，'
+                      '训练精度为 {train_acc}，测试精度为 {test_acc}。'),
+        'plot_alt': ('折线图，横轴为{xlabel}（{x0} 到 {x1}），纵轴为{ylabel}。'
+                     '各曲线的最终值：{finals}。'),
         'plot_alt_empty': '空折线图。',
         'line': '曲线 {n}',
         'list_sep': '，',
@@ -448,8 +449,8 @@ class Animator:
     def describe(self):
         """The plot in words, in the language of the moment: for the
         training curves (an epoch axis and the three lines of train_ch6) the
-        epochs and the final loss and accuracies, else each line's final
-        value over the x-range."""
+        epochs and the final loss and accuracies, else both axes (the
+        x-range included) and each line's final value."""
         lines = [(xs, ys) for xs, ys in zip(self.X or (), self.Y or ()) if xs]
         if not lines:
             return message('plot_alt_empty')
@@ -464,7 +465,9 @@ class Animator:
             return message('train_alt', epochs=f'{x1:g}', loss=f"{training['train_loss']:.3f}",
                            train_acc=f"{training['train_acc']:.3f}",
                            test_acc=f"{training['test_acc']:.3f}")
-        return message('plot_alt', xlabel=xlabel or 'x', x0=f'{x0:g}', x1=f'{x1:g}',
+        ylabel = self._text(self._axis['ylabel'])
+        return message('plot_alt', xlabel=xlabel or 'x', ylabel=ylabel or 'y',
+                       x0=f'{x0:g}', x1=f'{x1:g}',
                        finals=message('list_sep').join(
                            f'{label} {value:.3g}' for label, value in finals.items()))
 

@@ -75,6 +75,7 @@ MESSAGES = {
                 '{restart})'),
         'mps_precision': '{device}: {precision} autocast, data kept on the '
                          'device',
+        'apple_silicon': 'macOS on Apple silicon',
         'no_gpu': ('No GPU is attached: the training in this notebook takes '
                    '{time} on this CPU.\nFix: Runtime > Change runtime type > '
                    'T4 GPU, then run the notebook again from the top (or '
@@ -109,16 +110,18 @@ MESSAGES = {
                 '설치되어 있습니다.\n해결 방법: pip install '
                 '"{distribution}=={tested}"   (노트북에서는 %pip install '
                 '"{distribution}=={tested}", {restart})'),
-        'mps_precision': '{device}: {precision} autocast, 데이터는 장치 메모리에 '
-                         '상주',
+        'mps_precision': ('{device}: {precision} 자동 혼합 정밀도(autocast), '
+                          '데이터는 장치 메모리에 상주'),
+        'apple_silicon': 'Apple 실리콘 macOS',
         'no_gpu': ('GPU가 연결되어 있지 않습니다. 이 노트북의 훈련은 이 CPU에서 '
                    '{time} 걸립니다.\n해결 방법: 런타임 > 런타임 유형 변경에서 '
-                   'T4 GPU를 고른 뒤 노트북을 처음부터 다시 실행하세요. 작은 '
-                   "데이터로 1~2분 안에 훑어보려면 먼저 os.environ['D2L_PROFILE'] "
-                   "= 'quick'을 실행하세요."),
+                   'T4 GPU를 고른 뒤 노트북을 처음부터 다시 실행하세요. 데이터 '
+                   '일부만으로 1~2분 안에 빠르게 돌려 보려면 먼저 '
+                   "os.environ['D2L_PROFILE'] = 'quick'을 실행하세요."),
         'cpu_only': ('이 환경에서 MXNet은 CPU로만 훈련하므로, 이 노트북의 훈련에는 '
-                     '{time}이 걸립니다. 작은 데이터로 1~2분 안에 훑어보려면 먼저 '
-                     "os.environ['D2L_PROFILE'] = 'quick'을 실행하세요."),
+                     '{time}이 걸립니다. 데이터 일부만으로 1~2분 안에 빠르게 돌려 '
+                     "보려면 먼저 os.environ['D2L_PROFILE'] = 'quick'을 "
+                     '실행하세요.'),
         'cpu_enough': ('GPU가 연결되어 있지 않지만, 이 노트북의 훈련은 이 CPU에서도 '
                        '{time}이면 끝납니다.'),
         'minutes': '약 {n}분',
@@ -144,12 +147,13 @@ MESSAGES = {
                 '{restart}）'),
         'mps_precision': '{device}：{precision} 自动混合精度（autocast），'
                          '数据常驻设备内存',
+        'apple_silicon': 'Apple 芯片的 macOS',
         'no_gpu': ('没有连接 GPU：本笔记本的训练在这个 CPU 上需要{time}。\n'
-                   '解决方法：在 代码执行程序（Runtime）> 更改运行时类型 中选择 '
-                   'T4 GPU，然后从头重新运行笔记本。如果只想用一小部分数据在一两'
-                   "分钟内试一试，请先运行 os.environ['D2L_PROFILE'] = "
+                   '解决方法：依次选择“代码执行程序 > 更改运行时类型”，将硬件加速器'
+                   '设为 T4 GPU，然后从头重新运行笔记本。如果只想用一小部分数据在'
+                   "一两分钟内试一试，请先运行 os.environ['D2L_PROFILE'] = "
                    "'quick'。"),
-        'cpu_only': ('MXNet 在这里只能用 CPU 训练，本笔记本的训练需要{time}。如果只'
+        'cpu_only': ('在这个环境中，MXNet 只能用 CPU 训练，本笔记本的训练需要{time}。如果只'
                      '想用一小部分数据在一两分钟内试一试，请先运行 '
                      "os.environ['D2L_PROFILE'] = 'quick'。"),
         'cpu_enough': '没有连接 GPU，不过本笔记本的训练在这个 CPU 上也只需{time}。',
@@ -191,11 +195,12 @@ def _platform():
 
 
 def _platform_label(where):
-    """A platform as the messages name it: 'Windows (x86_64)'."""
-    names = {('darwin', 'aarch64'): 'macOS on Apple silicon'}
+    """A platform as the messages name it: 'Windows (x86_64)'; Apple
+    silicon in the reader's language."""
+    if where == ('darwin', 'aarch64'):
+        return message('apple_silicon')
     system, machine = where
-    return names.get(where, f'{"Windows" if system == "win32" else system} '
-                            f'({machine})')
+    return f'{"Windows" if system == "win32" else system} ({machine})'
 
 
 def _installed(distribution):

@@ -88,9 +88,10 @@ def _autocast_dtype(device):
     float32. In our reference measurement on an H200, bf16 cut an epoch of
     the chapter's VGG-11 from 5.2 s in TF32 to 3.8 s. GPUs older than Ampere
     (Colab's T4, V100) have no fast bf16: they get fp16 with loss scaling.
-    Apple GPUs (mps) get fp16 with loss scaling as well: every PyTorch with
-    autocast on mps (2.5 on) supports fp16 there, bf16 only later and on
-    macOS 14 or newer. Not yet measured on a Mac."""
+    Apple GPUs (mps) get fp16 with loss scaling as well: d2l supports
+    PyTorch from 2.5, and every such version runs fp16 autocast on mps;
+    bf16 there needs a newer PyTorch and macOS 14 or newer. Not yet
+    measured on a Mac."""
     if device.type == 'mps':
         return torch.float16
     if device.type != 'cuda':

@@ -53,24 +53,25 @@ TEXT = {
            "quick": "quick", "full": "full", "ours": "이 책의 full 실행 ({framework}, {device})",
            "theirs": "d2l 중국어판 2.0.0 (GPU)", "xlabel": "이미지 한 장당 곱셈-덧셈 횟수",
            "ylabel": "테스트 정확도", "batch-norm": "LeNet + 배치 정규화", "and": ", ",
-           "alt": "이미지 한 장당 곱셈-덧셈 횟수(로그 눈금)와 {ylabel}의 산점도: {points}.",
-           "point": "{network} ({series}) {accuracy:.3f}, {macs}", "sep": "; "},
+           "alt": "가로축이 이미지 한 장당 곱셈-덧셈 횟수(로그 눈금), 세로축이 {ylabel}인 산점도: {points}.",
+           "point": "{network}, {series}: 곱셈-덧셈 {macs} 번, {ylabel} {accuracy:.3f}", "sep": "; "},
     "zh": {"network": "网络", "framework": "框架", "params": "参数数量", "macs": "乘加次数",
            "loss": "损失", "train": "训练精度", "test": "测试精度", "speed": "每秒样本数",
            "run": "运行（配置 · 设备 · 日期）", "published": "参考值：中文版 2.0.0（损失 / 训练 / 测试）",
            "quick": "quick", "full": "full", "ours": "本书 full 配置（{framework}，{device}）",
            "theirs": "《动手学深度学习》中文版 2.0.0（GPU）", "xlabel": "每张图像的乘加次数",
            "ylabel": "测试精度", "batch-norm": "LeNet + 批量规范化", "and": "、",
-           "alt": "每张图像的乘加次数（对数刻度）与{ylabel}的散点图：{points}。",
-           "point": "{network}（{series}）{accuracy:.3f}，{macs}", "sep": "；"},
+           "alt": "散点图，横轴为每张图像的乘加次数（对数刻度），纵轴为{ylabel}：{points}。",
+           "point": "{network}，{series}：乘加 {macs}次，{ylabel} {accuracy:.3f}", "sep": "；"},
     "en": {"network": "network", "framework": "framework", "params": "parameters", "macs": "multiply-adds",
            "loss": "loss", "train": "train acc", "test": "test acc", "speed": "examples/sec",
            "run": "run (profile · device · date)", "published": "d2l-zh 2.0.0 (loss / train / test)",
            "quick": "quick", "full": "full", "ours": "this book, full ({framework}, {device})",
            "theirs": "d2l-zh 2.0.0 (GPU)", "xlabel": "multiply-adds per image", "ylabel": "test accuracy",
            "batch-norm": "LeNet + batch normalization", "and": ", ",
-           "alt": "Scatter plot of {ylabel} against multiply-adds per image (log scale): {points}.",
-           "point": "{network} ({series}) {accuracy:.3f}, {macs}", "sep": "; "},
+           "alt": ("Scatter plot with multiply-adds per image (log scale) on the horizontal axis and {ylabel} "
+                   "on the vertical axis: {points}."),
+           "point": "{network}, {series}: {macs} multiply-adds, {ylabel} {accuracy:.3f}", "sep": "; "},
 }
 
 LABEL = re.compile(r"^\((sec-[\w-]+)\)=$", re.M)
@@ -222,7 +223,8 @@ class Results:
                     label, color = _text("ours").format(framework=book.FRAMEWORK_LABELS[series],
                                                         device=_text("and").join(devices)), None
                 xs, ys = zip(*points[series]) if points[series] else ((), ())
-                described += [_text("point").format(network=names.get(macs, "?"), series=label, accuracy=acc,
+                described += [_text("point").format(network=names.get(macs, _text("network")), series=label,
+                                                    ylabel=_text("ylabel"), accuracy=acc,
                                                     macs=_multiply_adds(macs))
                               for macs, acc in points[series]]
                 ax.scatter(xs, ys, marker=marker, color=color, label=label)
@@ -242,9 +244,21 @@ class Results:
         return _core.DescribedSVG(_core.figure_svg(fig, faces, face), alt)
 
 
+# Units a screen reader speaks, as the results page counts multiply-adds
+# ('1억~10억 번', '1 亿到 10 亿次'): (smallest count, scale, format).
+UNITS = {
+    "ko": ((1e8, 1e8, "{:.3g}억"), (0, 1e4, "{:.3g}만")),
+    "zh": ((1e8, 1e8, "{:.3g} 亿"), (0, 1e4, "{:.3g} 万")),
+    "en": ((1e9, 1e9, "{:.3g} billion"), (1e6, 1e6, "{:.3g} million"), (0, 1e3, "{:.3g} thousand")),
+}
+
+
 def _multiply_adds(macs: float) -> str:
-    """Multiply-adds in words: '0.938 G', '0.417 M'."""
-    return f"{macs / 1e9:.3g} G" if macs >= 1e8 else f"{macs / 1e6:.3g} M"
+    """Multiply-adds in words, in the language of the moment: '9.38억',
+    '9.38 亿', '938 million'; '41.7만', '41.7 万', '417 thousand'."""
+    for least, scale, form in UNITS[_core.language()]:
+        if macs >= least:
+            return form.format(macs / scale)
 
 
 def _network(page: str) -> str:

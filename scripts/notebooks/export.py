@@ -38,25 +38,25 @@ MXNET_REQUIREMENTS = '"numpy<2" mxnet==1.9.1 setuptools'
 # the right one depends on how the name is read.
 TEXT = {
     "ko": {
-        "about": "이 노트북은 《Dive into Deep Learning》 한국어판 「{title}」 절의 {framework} 코드입니다. "
+        "about": "이 노트북은 《Dive into Deep Learning》 한국어판 「{title}」 장의 {framework} 코드입니다. "
                  "설명과 그림, 실행 결과가 함께 있는 본문은 [웹사이트]({url})에서 읽을 수 있습니다. "
                  "먼저 아래의 설치 셀을 실행하세요.",
         "gpu": "Colab에서는 GPU 런타임으로 열리도록 설정되어 있습니다. GPU가 연결되지 않았다면 "
                "**런타임 > 런타임 유형 변경**에서 GPU를 고르세요.",
         "mxnet_cpu": "**MXNet 노트북은 Colab에서 CPU로 실행됩니다.** MXNet의 마지막 CUDA 빌드는 "
                      "CUDA 11.x와 cuDNN 8용이라 Colab의 CUDA 버전과 맞지 않고, Apache MXNet은 개발이 "
-                     "종료(retired)되어 새 빌드가 나오지 않습니다. CPU에서는 학습이 오래 걸리므로, "
+                     "종료(retired)되어 Apache Attic으로 옮겨졌으므로 새 빌드가 나오지 않습니다. CPU에서는 훈련이 오래 걸리므로, "
                      "빠르게 훑어보기만 하려면 설치 셀 다음에 `os.environ['D2L_PROFILE'] = 'quick'`을 "
-                     "실행해 작은 데이터로만 학습하세요.",
+                     "실행해 데이터 일부만으로 훈련하세요.",
         "mxnet_restart": "MXNet 1.9.1은 numpy 2에서 동작하지 않으므로, 설치 셀은 처음 실행할 때 numpy를 "
                          "1.x로 바꾸고 런타임을 한 번 다시 시작합니다. 세션이 다운되었다는 알림이 떠도 "
                          "정상입니다. pip이 다른 Colab 패키지와의 버전 충돌을 경고해도 이 노트북에는 "
                          "영향이 없습니다. 설치 셀을 한 번 더 실행한 뒤 이어서 진행하세요.",
-        "install": "# 이 책의 d2l 패키지를 설치합니다. {framework}는 Colab에 이미 설치되어 있습니다.",
+        "install": "# 이 책의 d2l 패키지를 설치합니다. 프레임워크({framework})는 Colab에 이미 설치되어 있습니다.",
         "mxnet_install": "# MXNet 1.9.1에는 numpy 1.x가 필요합니다. Colab에는 numpy 2가 있으므로 처음 실행할 때는\n"
                          "# 설치한 뒤 런타임을 다시 시작합니다. 다시 시작되면 이 셀을 한 번 더 실행하세요.",
         "restart": "설치를 마쳤습니다. numpy 1.x를 불러오려면 런타임을 다시 시작해야 해서 지금 다시 시작합니다.\n"
-                   "세션이 다운되었다는 알림이 뜨면 정상입니다. 이 셀을 한 번 더 실행한 뒤 다음 셀로 진행하세요.",
+                   "세션이 다운되었다는 알림이 떠도 정상입니다. 이 셀을 한 번 더 실행한 뒤 다음 셀로 진행하세요.",
         "lang": "# 그래프의 범례를 한국어로 표시합니다.",
         "wait": "# 메시지가 화면에 표시될 때까지 잠시 기다립니다.",
         "notice": "# GPU 없이 실행하면 훈련에 걸리는 시간과 줄이는 방법을 알려 줍니다.",
@@ -65,9 +65,9 @@ TEXT = {
         "about": "本笔记本是《动手学深度学习》中文版“{title}”一节的 {framework} 代码。"
                  "包含讲解、插图和运行结果的正文请见[网站上的对应页面]({url})。请先运行下面的安装单元格。",
         "gpu": "在 Colab 中打开时会请求 GPU 运行时。如果没有连接到 GPU，"
-               "请在 **代码执行程序（Runtime）> 更改运行时类型** 中选择 GPU。",
+               "请依次选择 **代码执行程序 > 更改运行时类型**，将硬件加速器设为 GPU。",
         "mxnet_cpu": "**MXNet 笔记本在 Colab 中使用 CPU 运行。** MXNet 最后的 CUDA 版本是为 CUDA 11.x 和 "
-                     "cuDNN 8 构建的，与 Colab 的 CUDA 版本不匹配；而且 Apache MXNet 已经退役（retired），"
+                     "cuDNN 8 构建的，与 Colab 的 CUDA 版本不匹配；而且 Apache MXNet 已停止开发（retired，已移入 Apache Attic），"
                      "不会再发布新版本。在 CPU 上训练较慢，如果只想快速浏览，可以在安装单元格之后运行 "
                      "`os.environ['D2L_PROFILE'] = 'quick'`，只用一小部分数据训练。",
         "mxnet_restart": "MXNet 1.9.1 无法在 numpy 2 上运行，所以第一次运行安装单元格时，它会把 numpy "

@@ -114,10 +114,20 @@ def test_the_figure_says_in_words_what_it_plots(monkeypatch):
                                         {"device": "CPU"}, 1, 4.2e8)])
     made = runs.figure().outputs()
     alt = {lang: out["metadata"]["image/svg+xml"]["alt"] for lang, out in made.items()}
-    assert alt["ko"].startswith("이미지 한 장당 곱셈-덧셈 횟수(로그 눈금)와 테스트 정확도의 산점도: ")
-    assert "(이 책의 full 실행 (PyTorch, CPU)) 0.810, 0.42 G" in alt["ko"]
-    assert alt["zh"].startswith("每张图像的乘加次数（对数刻度）与测试精度的散点图：")
-    assert "0.810，0.42 G" in alt["zh"] and alt["zh"].endswith("。")
+    assert alt["ko"].startswith("가로축이 이미지 한 장당 곱셈-덧셈 횟수(로그 눈금), 세로축이 테스트 정확도인 산점도: ")
+    assert "LeNet, 이 책의 full 실행 (PyTorch, CPU): 곱셈-덧셈 4.2억 번, 테스트 정확도 0.810" in alt["ko"]
+    assert alt["zh"].startswith("散点图，横轴为每张图像的乘加次数（对数刻度），纵轴为测试精度：")
+    assert "LeNet，本书 full 配置（PyTorch，CPU）：乘加 4.2 亿次，测试精度 0.810" in alt["zh"]
+    assert alt["zh"].endswith("。")
+
+
+@pytest.mark.parametrize("lang, macs, words", [
+    ("ko", 938_146_176, "9.38억"), ("ko", 416_520, "41.7만"),
+    ("zh", 938_146_176, "9.38 亿"), ("zh", 416_520, "41.7 万"),
+    ("en", 938_146_176, "938 million"), ("en", 416_520, "417 thousand"), ("en", 2.1e9, "2.1 billion")])
+def test_multiply_adds_are_said_in_units_a_screen_reader_speaks(monkeypatch, lang, macs, words):
+    monkeypatch.setenv("D2L_LANG", lang)
+    assert results._multiply_adds(macs) == words
 
 
 @pytest.mark.parametrize("lang, words", [("ko", ("테스트 정확도", "곱셈-덧셈")), ("zh", ("测试精度", "乘加次数"))])

@@ -200,8 +200,9 @@ def test_the_textbooks_english_labels_speak_the_readers_language(monkeypatch):
 
 TRAIN_ALT = {
     'en': 'Training curves over 2 epochs: final train loss 1.000, train accuracy 0.750, test accuracy 0.700.',
-    'ko': '2에포크 동안의 훈련 곡선: 마지막 훈련 손실 1.000, 훈련 정확도 0.750, 테스트 정확도 0.700.',
-    'zh': '2 个迭代周期的训练曲线：最终训练损失 1.000，训练精度 0.750，测试精度 0.700。',
+    'ko': ('2 에포크 동안의 훈련 곡선. 마지막 에포크의 훈련 손실 1.000, 훈련 정확도 0.750, '
+           '테스트 정확도 0.700.'),
+    'zh': '2 个迭代周期的训练曲线：最终训练损失为 1.000，训练精度为 0.750，测试精度为 0.700。',
 }
 
 
@@ -226,9 +227,9 @@ def test_every_edition_gets_its_own_alt_text(monkeypatch):
     animator.add(1, (None, None, 0.5))
     drawn = animator.image()._repr_mimebundle_()[_core.LOCALIZED_MIME]
     assert drawn['ko']['metadata']['image/svg+xml']['alt'] == (
-        '1에포크 동안의 훈련 곡선: 마지막 훈련 손실 1.000, 훈련 정확도 0.750, 테스트 정확도 0.500.')
+        '1 에포크 동안의 훈련 곡선. 마지막 에포크의 훈련 손실 1.000, 훈련 정확도 0.750, 테스트 정확도 0.500.')
     assert drawn['zh']['metadata']['image/svg+xml']['alt'] == (
-        '1 个迭代周期的训练曲线：最终训练损失 1.000，训练精度 0.750，测试精度 0.500。')
+        '1 个迭代周期的训练曲线：最终训练损失为 1.000，训练精度为 0.750，测试精度为 0.500。')
 
 
 def test_other_plots_name_their_lines_and_final_values():
@@ -237,4 +238,24 @@ def test_other_plots_name_their_lines_and_final_values():
     for x in range(1, 4):
         animator.add(x, (0.1 / x, 2.0 * x))   # a second line without a legend entry
     assert animator.describe() == (
-        'Line plot against step from 1 to 3; final values: lr 0.0333, line 2 6.')
+        'Line plot of y against step from 1 to 3; final value of each line: lr 0.0333, line 2 6.')
+
+
+PLOT_ALT = {
+    'en': 'Line plot of loss against epoch from 1 to 2; final value of each line: MXNet 0.3, PyTorch 0.31.',
+    'ko': '가로축이 에포크(1~2), 세로축이 손실인 선 그래프. 각 곡선의 마지막 값: MXNet 0.3, PyTorch 0.31.',
+    'zh': '折线图，横轴为迭代周期（1 到 2），纵轴为损失。各曲线的最终值：MXNet 0.3，PyTorch 0.31。',
+}
+
+
+@pytest.mark.parametrize('lang', ['en', 'ko', 'zh'])
+def test_other_plots_name_both_axes(monkeypatch, lang):
+    """A plot that is not train_ch6's (the equivalence report's losses)
+    says what its values are: the y-axis, in the reader's language."""
+    monkeypatch.setenv('D2L_LANG', lang)
+    loss = {'en': 'loss', 'ko': '손실', 'zh': '损失'}[lang]
+    animator = _core.Animator(xlabel=lambda: _core.message('epoch'), ylabel=loss,
+                              legend=['MXNet', 'PyTorch'])
+    animator.add(1, (0.5, 0.52))
+    animator.add(2, (0.3, 0.31))
+    assert animator.describe() == PLOT_ALT[lang]

@@ -53,7 +53,7 @@ def test_the_mps_line_in_each_language(monkeypatch):
     mps = torch.device('mps')
     monkeypatch.setenv('D2L_LANG', 'ko')
     assert d2l_torch._precision_note(mps, 'fp16')() == (
-        'mps: fp16 autocast, 데이터는 장치 메모리에 상주')
+        'mps: fp16 자동 혼합 정밀도(autocast), 데이터는 장치 메모리에 상주')
     monkeypatch.setenv('D2L_LANG', 'zh')
     assert d2l_torch._precision_note(mps, 'fp16')() == (
         'mps：fp16 自动混合精度（autocast），数据常驻设备内存')

@@ -119,6 +119,13 @@ def test_mxnet_says_where_it_has_no_build(monkeypatch, where, label):
         environment.require('mxnet')
 
 
+@pytest.mark.parametrize('lang, label', [('ko', 'Apple 실리콘 macOS'), ('zh', 'Apple 芯片的 macOS')])
+def test_the_platform_is_named_in_the_reader_s_language(monkeypatch, lang, label):
+    monkeypatch.setenv('D2L_LANG', lang)
+    assert environment._platform_label(('darwin', 'aarch64')) == label
+    assert environment._platform_label(('win32', 'x86_64')) == 'Windows (x86_64)'
+
+
 def test_a_framework_too_old_names_the_tested_version():
     with pytest.raises(ImportError) as raised:
         environment.check_version('torch', '2.1.2+cpu')

@@ -72,7 +72,7 @@ def test_a_path_or_a_file_name_is_not_alt_text():
     assert alt_problem('resnet', '../_images/resnet.svg')
     assert alt_problem('', 'x.svg') and alt_problem(None, 'x.svg')
     assert alt_problem('', 'logo.svg', decorative=True) is None
-    assert alt_problem('10에포크 동안의 훈련 곡선: 마지막 훈련 손실 0.470', 'x.svg') is None
+    assert alt_problem('10 에포크 동안의 훈련 곡선. 마지막 에포크의 훈련 손실 0.470', 'x.svg') is None
     assert alt_problem('X의 칸에 적힌 수 1, 2, 1 / 2, 4, 2 / 1, 2, 1', 'x.svg') is None
 
 
