@@ -46,7 +46,7 @@ def book_state(request: str, sources: str | None = None) -> list[str]:
     code, the environments and the GPU, the data's verification stamp, the
     executed notebooks and the kept records."""
     return [request, paths_digest([book.ROOT / "_config.yml", book.ROOT / "_toc.yml"], book.ROOT),
-            sources or folder_digest(book.BOOK), folder_digest(book.ROOT / "d2l"),
+            sources or folder_digest(book.BOOK), folder_digest(book.D2L),
             folder_digest(book.ROOT / "scripts"),
             environments(), machine.cuda_gpu_name() or "no GPU", tree_state(book.BUILD / "data"),
             tree_state(book.BUILD / "exec", "*.ipynb"), tree_state(book.ROOT / "records")]

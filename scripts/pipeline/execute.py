@@ -99,7 +99,7 @@ def library_hash(name: str, reads: str | None = None, code: list[str] = ()) -> s
     the chapters: what `reads` (`module:function`, from the page's front
     matter) returns, else every code cell of every page. Prose is never part
     of it."""
-    digest = hashlib.sha256(paths_digest((book.ROOT / "d2l").rglob("*.py"), book.ROOT).encode())
+    digest = hashlib.sha256(paths_digest(book.D2L.rglob("*.py"), book.ROOT).encode())
     if name == ALL:
         imports = [*code, f"import {reads.split(':')[0]}"] if reads else code
         digest.update(paths_digest(scripts_read(imports), book.ROOT).encode())
@@ -346,8 +346,8 @@ def thread_limits(threads: int | None) -> dict:
     PyTorch and MXNet, TensorFlow's own pools); {} for no cap. Kernels side
     by side each get their share of the cores: with more busy threads than
     cores, OpenMP's threads spin at every barrier waiting for descheduled
-    ones (a LeNet training step beside another busy process was 8x slower
-    with two threads than with one on two cores)."""
+    ones (LeNet, two kernels on two cores that other work also used: about
+    ten times fewer examples/sec with two threads each than with one)."""
     if not threads:
         return {}
     return dict(OMP_NUM_THREADS=threads, MKL_NUM_THREADS=threads,
