@@ -71,7 +71,7 @@ def pdf_config(lang: str, framework: str) -> dict:
     # PDFs exist.
     for key in ("html_extra_path", "d2l_downloads", "d2l_pdfs"):
         del sphinx_config[key]
-    cfg["sphinx"]["extra_extensions"] += ["sphinxcontrib.rsvgconverter", "d2l_latex"]
+    cfg["sphinx"]["extra_extensions"] += ["d2l_latex"]  # it loads sphinxcontrib.rsvgconverter
     return cfg
 
 
