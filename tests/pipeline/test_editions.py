@@ -100,6 +100,7 @@ def test_a_page_run_once_follows_only_the_build_modules_it_imports(tmp_path, mon
     (scripts / "helper.py").write_text("import os\n")
     (scripts / "typeset.py").write_text("from scripts import check\n")
     monkeypatch.setattr(book, "ROOT", tmp_path)
+    monkeypatch.setattr(book, "D2L", tmp_path / "d2l")
     monkeypatch.setattr(book, "pages", lambda: [])
     code = ["from scripts import check as c  # the page's cell\nc.run()"]
     assert execute.scripts_read(code) == [scripts / "check.py", scripts / "helper.py", scripts / "table.py"]
@@ -122,6 +123,7 @@ def test_a_page_run_once_follows_a_build_package_and_its_relative_imports(tmp_pa
     (package / "adapters" / "torch.py").write_text("from ..table import ROWS\nclass Torch: pass\n")
     (package / "unused.py").write_text("x = 1\n")
     monkeypatch.setattr(book, "ROOT", tmp_path)
+    monkeypatch.setattr(book, "D2L", tmp_path / "d2l")
     read = execute.scripts_read(["from scripts.checks import eq"])
     assert [p.relative_to(package).as_posix() for p in read if package in p.parents] == [
         "__init__.py", "adapters/__init__.py", "adapters/torch.py", "compare.py", "table.py"]

@@ -16,8 +16,16 @@ in Korean or Chinese:
 One Sphinx run builds one edition, so both names are (re)registered on
 ``config-inited`` for its language; nothing happens when sphinxcontrib-bibtex
 is not loaded. An edition without a table gets the English words.
+
+pybtex and sphinxcontrib-bibtex look a plugin up in the installed packages'
+entry points each time they use it (about 14 ms a scan, 3 s of a PDF's
+rebuild for its 98 citations); the packages do not change during a build,
+so the scans are remembered. Plugins registered at run time (the two
+styles here) are looked up before the entry points, as before.
 """
 from __future__ import annotations
+
+import functools
 
 from sphinx.application import Sphinx
 from sphinx.config import Config
@@ -84,11 +92,23 @@ def reference_style(words: dict[str, str]) -> type:
     return LocalizedAuthorYear
 
 
+def remember_entry_points() -> None:
+    """Scan the installed packages' entry points once per group and name."""
+    import pybtex.plugin
+    import sphinxcontrib.bibtex.plugin
+
+    for module in (pybtex.plugin, sphinxcontrib.bibtex.plugin):
+        if not hasattr(module.entry_points, 'cache_info'):
+            module.entry_points = functools.cache(module.entry_points)
+
+
 def register(app: Sphinx, config: Config) -> None:
     if 'sphinxcontrib.bibtex' not in app.extensions:
         return
     import pybtex.plugin
     from sphinxcontrib.bibtex.plugin import register_plugin
+
+    remember_entry_points()
 
     words = edition_words(config)     # empty: the styles' English words
     pybtex.plugin.register_plugin('pybtex.style.formatting', 'd2l', formatting_style(words),
