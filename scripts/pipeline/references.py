@@ -28,8 +28,9 @@ def bib_keys() -> set[str]:
 def problems(path: Path, keys: set[str]) -> list[str]:
     """What `path` points to that is not there, one message per place."""
     found = []
+    shown = book.shown(path)
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        where = f"{book.shown(path)}:{number}"
+        where = f"{shown}:{number}"
         figure = FIGURE.match(line)
         if figure and "://" not in figure[2]:
             target = (path.parent / figure[2]).resolve()

@@ -27,6 +27,16 @@ def notebooks_for(page: Page) -> tuple[str, ...]:
     return (ALL,) if page.all_in_one else FRAMEWORKS
 
 
+def new_cell(kind: str, source: str) -> nbformat.NotebookNode:
+    """A v4 cell as nbformat.v4.new_code_cell or new_markdown_cell makes it,
+    without validating each one against the schema (a third of a merge's
+    time); nbformat validates the notebook where it is written."""
+    cell = nbformat.NotebookNode(cell_type=kind, metadata=nbformat.NotebookNode(), source=source)
+    if kind == "code":
+        cell.update(execution_count=None, outputs=[])
+    return cell
+
+
 def split(page: Page, framework: str) -> tuple[nbformat.NotebookNode, list[int]]:
     """Return the framework's notebook and, for each of its cells, the index of
     the source cell it came from (so errors and outputs map back to the page)."""
@@ -39,8 +49,7 @@ def split(page: Page, framework: str) -> tuple[nbformat.NotebookNode, list[int]]
         if framework != ALL and framework not in cell.frameworks:
             continue
         tags = [t for t in cell.tags if t not in FRAMEWORKS]
-        make = nbformat.v4.new_code_cell if cell.kind == "code" else nbformat.v4.new_markdown_cell
-        new = make(cell.source)
+        new = new_cell(cell.kind, cell.source)
         # Stable ids keep regenerated notebooks byte-identical.
         new.id = f"{framework}-{len(origin)}"
         if tags:
