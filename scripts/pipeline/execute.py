@@ -11,10 +11,12 @@ framework, the `d2l` package source, the profile, the editions, the framework
 and numpy versions and the dataset checksums; prose in any edition is not
 part of it. A failing cell stops that notebook and the run ends non-zero,
 naming page, framework, cell and source line in every edition. Quick-profile
-notebooks on the CPU run side by side (--jobs); full-profile and GPU runs and
-the pages that run every framework run alone, after them. When nothing it
-reads changed since its last success (scripts/environment/inputs.py), or only
-prose did, it executes nothing without computing a cache key.
+notebooks on the CPU run side by side (--jobs); full-profile ones on the CPU
+after them, alone unless --full-jobs says otherwise (their examples/sec are
+results); GPU runs and the pages that run every framework alone, last. When
+nothing it reads changed since its last success (scripts/environment/
+inputs.py), or only prose did, it executes nothing without computing a cache
+key.
 """
 from __future__ import annotations
 
@@ -430,6 +432,10 @@ def main(argv=None) -> int:
     parser.add_argument("--force", action="store_true", help="ignore the cache")
     parser.add_argument("--jobs", type=int, default=None,
                         help=f"quick-profile notebooks executed at once on the CPU (default: {default_jobs()})")
+    parser.add_argument("--full-jobs", type=int, default=1,
+                        help="full-profile notebooks executed at once on the CPU (default: 1, so that the "
+                             "examples/sec they print are the CPU's; the tests, which check what the "
+                             "networks learn, run them side by side)")
     args = parser.parse_args(argv)
     request = profiles.profile_request(args.profile)
     unknown = set(args.page or ()) - set(book.pages())
@@ -490,17 +496,20 @@ def main(argv=None) -> int:
 
     plan = [(page, framework, profiles.resolve_profile(request, framework, page))
             for page in pages for framework in args.framework or (*book.FRAMEWORKS, ALL)]
-    # Quick runs on the CPU share it; full runs (their examples/sec are
-    # results), GPU runs and the pages that run every framework (the results
-    # appendix reads all others) run alone, after them, in book order.
-    together = [job for job in plan if job[1] in book.FRAMEWORKS and job[2] == "quick"
-                and not machine.framework_sees_gpu(job[1])]
-    alone = [job for job in plan if job not in together]
+    # Quick runs on the CPU share it; then the full runs on the CPU (alone
+    # by default: their examples/sec are results); GPU runs and the pages
+    # that run every framework (the results appendix reads all others) run
+    # alone, last, in book order.
+    on_cpu = [job for job in plan if job[1] in book.FRAMEWORKS and not machine.framework_sees_gpu(job[1])]
+    together = [job for job in on_cpu if job[2] == "quick"]
+    full = [job for job in on_cpu if job[2] == "full"]
+    alone = [job for job in plan if job not in on_cpu]
     try:
         # Kernels and the cache keys see the request as $PROFILE: a page that
         # reads other pages' executions (the results appendix) follows it.
         with exclusive(book.BUILD / "exec" / "lock"), machine.patched(PROFILE=request):
             _side_by_side(together, args.jobs or default_jobs(), data_dir, args.force, report)
+            _side_by_side(full, args.full_jobs, data_dir, args.force, report)
             for page, framework, profile in alone:
                 report(profile, execute(page, framework, profile, data_dir, args.force))
     except SourceError as err:

@@ -13,7 +13,8 @@ import pytest
 
 from scripts.environment import book
 
-# execute.main on a book of one page under `root`, as `python -m scripts.pipeline.execute` runs it.
+# execute.main on a book of a few pages under `root`, as `python -m scripts.pipeline.execute` runs it
+# (its arguments after the pages, else a quick run of PyTorch, two notebooks at a time).
 DRIVER = """
 import sys
 from pathlib import Path
@@ -22,7 +23,7 @@ from scripts.pipeline import execute
 root = Path(sys.argv[1])
 book.BOOK, book.BUILD = root / "book", root / "_build"
 book.pages = lambda: sys.argv[2].split(",")
-sys.exit(execute.main(["--profile", "quick", "--framework", "pytorch", "--jobs", "2"]))
+sys.exit(execute.main(sys.argv[3:] or ["--profile", "quick", "--framework", "pytorch", "--jobs", "2"]))
 """
 
 PAGE = """---
@@ -51,8 +52,8 @@ def tiny_book(root: Path, seconds: int, name: str = "slow") -> Path:
     return started
 
 
-def start(root: Path, pages: str = "slow") -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-c", DRIVER, str(root), pages], cwd=book.ROOT,
+def start(root: Path, pages: str = "slow", *args: str) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-c", DRIVER, str(root), pages, *args], cwd=book.ROOT,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 

@@ -1,9 +1,11 @@
 """Notebooks executed side by side share the CPU: each kernel gets its part
 of the cores as its framework's thread count, so that busy threads never
-outnumber the cores (scripts/pipeline/execute.py, thread_limits)."""
+outnumber the cores (scripts/pipeline/execute.py, thread_limits). Full-profile
+notebooks run alone with every core unless --full-jobs asks otherwise."""
 import os
 
 import nbformat
+import pytest
 
 from scripts.environment import book
 from tests.pipeline.test_faults import start
@@ -18,22 +20,42 @@ kernelspec:
 
 ```{code-cell} ipython3
 import os, torch
-print(os.environ["OMP_NUM_THREADS"], torch.get_num_threads())
+print(os.environ.get("OMP_NUM_THREADS", "-"), torch.get_num_threads())
 ```
 """
 
 
-def test_kernels_side_by_side_divide_the_cores(tmp_path):
-    names = ("one", "two")
+def tiny_book(root, names):
     for lang in book.editions():
         for name in names:
-            path = tmp_path / "book" / lang / f"{name}.md"
+            path = root / "book" / lang / f"{name}.md"
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(PAGE, encoding="utf-8")
-    process = start(tmp_path, ",".join(names))   # --jobs 2
+
+
+def threads_printed(root, profile, names):
+    """(OMP_NUM_THREADS, torch's thread count) each page's kernel printed."""
+    found = []
+    for name in names:
+        nb = nbformat.read(root / "_build" / "exec" / profile / name / "pytorch.ipynb", as_version=4)
+        found.append(tuple(nb.cells[-1].outputs[0].text.split()))
+    return found
+
+
+SHARE = str(max(1, (os.cpu_count() or 1) // 2))
+
+
+@pytest.mark.parametrize("profile, args, threads", [
+    ("quick", (), (SHARE, SHARE)),   # --jobs 2
+    ("full", ("--profile", "full", "--framework", "pytorch", "--full-jobs", "2"), (SHARE, SHARE)),
+    # Alone: no cap, the framework's own thread count.
+    ("full", ("--profile", "full", "--framework", "pytorch"), ("-",)),
+])
+def test_kernels_side_by_side_divide_the_cores(tmp_path, monkeypatch, profile, args, threads):
+    names = ("one", "two")
+    tiny_book(tmp_path, names)
+    monkeypatch.delenv("OMP_NUM_THREADS", raising=False)   # the kernels inherit this process's environment
+    process = start(tmp_path, ",".join(names), *args)
     out, err = process.communicate(timeout=300)
     assert process.returncode == 0, (out, err)
-    share = max(1, (os.cpu_count() or 1) // 2)
-    for name in names:
-        nb = nbformat.read(tmp_path / "_build" / "exec" / "quick" / name / "pytorch.ipynb", as_version=4)
-        assert nb.cells[-1].outputs[0].text.split() == [str(share), str(share)]
+    assert [printed[:len(threads)] for printed in threads_printed(tmp_path, profile, names)] == [threads, threads]
