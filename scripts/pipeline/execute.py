@@ -227,6 +227,30 @@ def execute(page: str, framework: str, profile: str, data_dir: Path,
                           page, framework, profile, data_dir, force, threads)
 
 
+def kernel_environment(profile: str, data_dir: Path, results_file: Path,
+                       threads: int | None = None) -> dict[str, str]:
+    """The environment a notebook's kernel runs in: this process's, with the
+    profile, the editions' languages, the data and where to record training
+    results, and the thread cap of `threads` (see thread_limits). Executions
+    side by side (main's --jobs) each get their own: they must not share
+    os.environ."""
+    # D2L_LIVE_FIGURES=0: training figures are drawn as they end, not on every
+    # update nobody watches (the notebook keeps only the last).
+    # TF_ENABLE_ONEDNN_OPTS=1 (unless set): TensorFlow's oneDNN kernels, on
+    # by default since 2.9 only where the CPU has AVX512_VNNI or newer
+    # (Intel Cascade Lake on), off elsewhere, as on the AMD EPYC of our CI:
+    # a LeNet training step runs 2.7 times as fast with them. The set-up
+    # page tells learners on such CPUs to set it too.
+    env = dict(D2L_PROFILE=profile, D2L_LANG=languages(), D2L_DATA_DIR=data_dir, D2L_OFFLINE=1,
+               D2L_LIVE_FIGURES=0,
+               D2L_RESULTS_FILE=results_file, TF_CPP_MIN_LOG_LEVEL=3,
+               TF_ENABLE_ONEDNN_OPTS=os.environ.get("TF_ENABLE_ONEDNN_OPTS", 1),
+               MPLBACKEND="module://matplotlib_inline.backend_inline",
+               PYTHONPATH=os.pathsep.join(filter(None, [str(book.ROOT), os.environ.get("PYTHONPATH")])),
+               **thread_limits(threads))
+    return {**os.environ, **{k: str(v) for k, v in env.items()}}
+
+
 def _lines_elsewhere(source: Path, page: str, code_cell: int) -> list[str]:
     """file:line of the same code cell in the other editions' sources."""
     found = []
@@ -267,28 +291,13 @@ def execute_source(source: Path, target: Path, page: str, framework: str,
     client = Client(nb, results_file, timeout=None, kernel_name=kernels.kernel_name(framework),
                     resources={"metadata": {"path": str(source.parent)}},
                     extra_arguments=["--IPKernelApp.capture_fd_output=False"])
-    # D2L_LIVE_FIGURES=0: training figures are drawn as they end, not on every
-    # update nobody watches (the notebook keeps only the last).
-    # TF_ENABLE_ONEDNN_OPTS=1 (unless set): TensorFlow's oneDNN kernels, on
-    # by default since 2.9 only where the CPU has AVX512_VNNI or newer
-    # (Intel Cascade Lake on), off elsewhere, as on the AMD EPYC of our CI:
-    # a LeNet training step runs 2.7 times as fast with them.
-    env = dict(D2L_PROFILE=profile, D2L_LANG=languages(), D2L_DATA_DIR=data_dir, D2L_OFFLINE=1,
-               D2L_LIVE_FIGURES=0,
-               D2L_RESULTS_FILE=results_file, TF_CPP_MIN_LOG_LEVEL=3,
-               TF_ENABLE_ONEDNN_OPTS=os.environ.get("TF_ENABLE_ONEDNN_OPTS", 1),
-               MPLBACKEND="module://matplotlib_inline.backend_inline",
-               PYTHONPATH=os.pathsep.join(filter(None, [str(book.ROOT), os.environ.get("PYTHONPATH")])),
-               **thread_limits(threads))
     # What C++ code writes (TensorFlow's start-up logs) stays out of the page
     # (capture_fd_output off) and goes to a log next to the notebook, as it
     # would to a terminal; failures point to it.
     kernel_log = target.with_suffix(".kernel.log")
     try:
-        # The kernel's own environment: executions running side by side
-        # (main's --jobs) must not share os.environ.
         with kernel_log.open("w") as log, running(client):
-            client.execute(stderr=log, env={**os.environ, **{k: str(v) for k, v in env.items()}})
+            client.execute(stderr=log, env=kernel_environment(profile, data_dir, results_file, threads))
     except (CellExecutionError, DeadKernelError) as err:
         if client.interrupts:
             raise Interrupted(page, framework) from None

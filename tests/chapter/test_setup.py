@@ -31,6 +31,7 @@ import pytest
 
 from scripts.environment import book
 from scripts.notebooks import colab_check, export, release
+from scripts.pipeline import execute
 
 BLOCK = re.compile(r"^```\{code-block\} (?P<shell>\w+)\n:name: setup-(?P<os>[a-z]+)-(?P<what>[a-z]+)\n"
                    r"(?P<body>.*?)^```$", re.MULTILINE | re.DOTALL)
@@ -196,3 +197,15 @@ def jupyter(folder: Path, framework: str) -> None:
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def test_the_cpu_times_are_taken_as_the_page_tells_tensorflow_learners_to_run(monkeypatch):
+    # The table's TensorFlow times come from kernels with TensorFlow's oneDNN
+    # kernels on; the page tells learners on CPUs where they are off by
+    # default how to turn them on, in a terminal and in a notebook.
+    monkeypatch.delenv("TF_ENABLE_ONEDNN_OPTS", raising=False)
+    assert execute.kernel_environment("full", Path("data"), Path("results.jsonl"))["TF_ENABLE_ONEDNN_OPTS"] == "1"
+    for lang in book.editions():
+        text = book.source_path(lang, "setup").read_text(encoding="utf-8")
+        assert "`TF_ENABLE_ONEDNN_OPTS=1 jupyter lab lenet.ipynb`" in text, lang
+        assert "`os.environ['TF_ENABLE_ONEDNN_OPTS'] = '1'`" in text, lang
