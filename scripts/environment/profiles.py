@@ -7,6 +7,8 @@ framework as cheap enough for a CPU, and quick elsewhere.
 """
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import os
 
 from scripts.environment import machine
@@ -16,9 +18,27 @@ from scripts.environment.book import FRAMEWORKS
 PROFILES = ("quick", "full")
 
 
+# The request a build step works for, set by `requested` in its own thread.
+_REQUESTED: contextvars.ContextVar[str | None] = contextvars.ContextVar("profile_request", default=None)
+
+
+@contextlib.contextmanager
+def requested(profile: str):
+    """Within the block, in this thread only, `profile_request(None)` is
+    `profile`: for code that reads the request (the results appendix's
+    inputs) while other threads run. Setting $PROFILE instead would change
+    the environment of every thread, and of the processes they start."""
+    token = _REQUESTED.set(profile)
+    try:
+        yield
+    finally:
+        _REQUESTED.reset(token)
+
+
 def profile_request(profile: str | None) -> str:
-    """`quick`, `full` or `auto`: the argument, else $PROFILE, else auto."""
-    profile = profile or os.environ.get("PROFILE") or "auto"
+    """`quick`, `full` or `auto`: the argument, else the one `requested`
+    sets in this thread, else $PROFILE, else auto."""
+    profile = profile or _REQUESTED.get() or os.environ.get("PROFILE") or "auto"
     if profile not in (*PROFILES, "auto"):
         raise SystemExit(f"unknown profile {profile!r}: use one of {', '.join(PROFILES)} or auto")
     return profile

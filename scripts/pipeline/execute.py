@@ -264,6 +264,15 @@ def _lines_elsewhere(source: Path, page: str, code_cell: int) -> list[str]:
     return found
 
 
+# Held while a thread parses sources and computes cache keys: CPython 3.11
+# keeps the AST constructor's recursion counter per interpreter, and two
+# threads building syntax trees at once can leave it wrong for good
+# ("SystemError: AST constructor recursion depth mismatch" on every later
+# parse, as a fresh-clone CI saw while the PDFs were merged in threads).
+# Threads side by side (main's --jobs) parse in turn and run kernels at once.
+PARSING = threading.Lock()
+
+
 def execute_source(source: Path, target: Path, page: str, framework: str,
                    profile: str, data_dir: Path, force: bool = False,
                    threads: int | None = None) -> Outcome | None:
@@ -272,11 +281,12 @@ def execute_source(source: Path, target: Path, page: str, framework: str,
     `threads` caps the framework's CPU threads (see thread_limits)."""
     if not source.exists():
         raise SourceError(source, 0, "page listed in _toc.yml has no source file")
-    parsed = parse(source)
-    if framework not in notebooks_for(parsed):
-        return None
-    nb, origin = split(parsed, framework)
-    key = cache_key(nb, framework, profile)
+    with PARSING:
+        parsed = parse(source)
+        if framework not in notebooks_for(parsed):
+            return None
+        nb, origin = split(parsed, framework)
+        key = cache_key(nb, framework, profile)
     if not force and cached_key(target) == key:
         return Outcome(page, framework, False, 0.0)
 
@@ -309,7 +319,8 @@ def execute_source(source: Path, target: Path, page: str, framework: str,
         if index is not None:
             cell = parsed.cells[origin[index]]
             code_cell = sum(c.kind == "code" for c in parsed.cells[:origin[index]])
-            lines = [f"{book.shown(source)}:{cell.line}", *_lines_elsewhere(source, page, code_cell)]
+            with PARSING:
+                lines = [f"{book.shown(source)}:{cell.line}", *_lines_elsewhere(source, page, code_cell)]
             where = f"cell {index + 1} of the {framework} notebook, {' and '.join(lines)}"
         trace = (ANSI.sub("", "\n".join(output.traceback)) if output
                  else f"{err}\n(kernel log: {book.shown(kernel_log)})")

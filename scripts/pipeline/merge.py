@@ -22,7 +22,7 @@ from pathlib import Path
 import nbformat
 import yaml
 
-from scripts.environment import book, inputs, machine, profiles
+from scripts.environment import book, inputs, profiles
 from scripts.environment.files import write_if_changed
 from scripts.pipeline import records
 from scripts.pipeline.execute import cache_key
@@ -236,8 +236,9 @@ def load_executed(page: Page, executed_paths: dict[str, Path], request: str,
             if not path.exists():
                 raise MergeError(f"{path} is missing: run `make execute PROFILE={request}` first")
             done = nbformat.read(path, as_version=4)
-            # What a page's code reads may follow the request (the results appendix).
-            with machine.patched(PROFILE=request):
+            # What a page's code reads may follow the request (the results
+            # appendix); PDFs are merged in threads side by side.
+            with profiles.requested(request):
                 key = cache_key(nb, fw, profile)
             if done.metadata.get("d2l", {}).get("cache_key") != key:
                 raise MergeError(f"{path} is stale for {page.path}: "

@@ -5,15 +5,15 @@ builder and XeLaTeX (latexmk), Korean and Chinese set with CJK fonts.
 For each edition and framework: merge the pages with that framework's cells
 (scripts/pipeline/merge.py), derive a Sphinx configuration from the top-level
 `_config.yml` (as scripts/render/html.py does) plus the typesetting settings
-of scripts/render/latex.py, write LaTeX with warnings as errors, run latexmk, and
-check the log: a LaTeX error, a missing glyph or a font substitution fails the
-build, naming edition, framework and the page where it can. A PDF whose
-inputs (merged pages, configuration, extensions, this code) have the digest
-stored at its last typesetting is not typeset again; the others are typeset
-in parallel, one more than there are cores, each printed as "(N pages, typeset in S s)" or
-"(N pages, up to date)". The PDFs land in
-`_build/pdf/` (see `book.pdf_path`); scripts/render/html.py offers them in each
-page's download menu.
+of scripts/render/latex.py, write LaTeX with warnings as errors, run latexmk,
+and check the log: a LaTeX error, a missing glyph or a font substitution
+fails the build, naming edition, framework and the page where it can. A PDF
+whose inputs (merged pages, configuration, extensions, this code) have the
+digest stored at its last typesetting is not typeset again. The PDFs are
+merged one after the other and typeset side by side, one more than there
+are cores, each printed as "(N pages, typeset in S s)" or "(N pages, up to
+date)". The PDFs land in `_build/pdf/` (see `book.pdf_path`);
+scripts/render/html.py offers them in each page's download menu.
 """
 from __future__ import annotations
 
@@ -126,40 +126,56 @@ def typeset(lang: str, framework: str, folder: Path) -> Path:
     return folder / f"{stem}.pdf"
 
 
-def build(lang: str, framework: str, request: str, state: list[str] | None = None) -> tuple[Path, bool]:
-    """Typeset one PDF unless it is up to date; return it and whether it was.
-    With `state` (inputs.book_state), a PDF made from the same state is up
-    to date at once; otherwise its merged sources decide."""
+def _state_stamp(lang: str, framework: str, request: str) -> inputs.Stamp:
+    return inputs.Stamp(book.BUILD / "stamps" / f"pdf-{lang}-{framework}-{request}.sha256")
+
+
+def _state_parts(lang: str, framework: str, state: list[str]) -> list[str]:
     target = book.pdf_path(lang, framework)
-    done = inputs.Stamp(book.BUILD / "stamps" / f"pdf-{lang}-{framework}-{request}.sha256")
+    return [*state, inputs.tree_state(target.parent, target.name)]
 
-    def parts():
-        return [*state, inputs.tree_state(target.parent, target.name)]
-    if state is not None and done.current(parts()):
-        return target, False
+
+def _digest_stamp(lang: str, framework: str) -> Path:
+    return book.pdf_latex(lang, framework) / "inputs.sha256"
+
+
+def merged(lang: str, framework: str, request: str, state: list[str] | None = None) -> Path | None:
+    """Merge and configure one PDF's sources; return their folder, or None
+    when the PDF is up to date: made from the same `state`
+    (inputs.book_state) at once, else from sources of the same digest.
+    Call it from one thread at a time: merging parses code with `ast`
+    (see scripts/pipeline/execute.py, PARSING)."""
+    done = _state_stamp(lang, framework, request)
+    if state is not None and done.current(_state_parts(lang, framework, state)):
+        return None
     done.drop()
-    made = _build(lang, framework, request)
-    if state is not None:
-        done.keep(parts())
-    return target, made
-
-
-def _build(lang: str, framework: str, request: str) -> bool:
     merge.merge_edition(lang, request, framework)
     src = configure(lang, framework)
-    target = book.pdf_path(lang, framework)
-    stamp = book.pdf_latex(lang, framework) / "inputs.sha256"
-    digest = inputs_digest(src)
-    if target.exists() and stamp.exists() and stamp.read_text() == digest:
-        return False
+    stamp = _digest_stamp(lang, framework)
+    if book.pdf_path(lang, framework).exists() and stamp.exists() and stamp.read_text() == inputs_digest(src):
+        if state is not None:
+            done.keep(_state_parts(lang, framework, state))
+        return None
+    return src
+
+
+def typeset_merged(lang: str, framework: str, request: str, src: Path,
+                   state: list[str] | None = None) -> Path:
+    """Typeset the merged sources `src` into the PDF and remember them as
+    typeset. Its work is done by other processes (Sphinx, XeLaTeX): PDFs are
+    typeset side by side in threads."""
     pdf = typeset(lang, framework, sphinx_latex(lang, framework, src))
+    target = book.pdf_path(lang, framework)
     target.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(pdf, target)
-    stamp.write_text(digest)
-    return True
+    _digest_stamp(lang, framework).write_text(inputs_digest(src))
+    if state is not None:
+        _state_stamp(lang, framework, request).keep(_state_parts(lang, framework, state))
+    return target
 
 
 def default_jobs() -> int:
+    """PDFs typeset at once: one more than the cores (see main)."""
     return (os.cpu_count() or 1) + 1
 
 
@@ -181,28 +197,41 @@ def main(argv=None) -> int:
 
     state = inputs.book_state(request)
 
-    def one(job):
+    def typeset_one(job, src):
         start = time.perf_counter()
         try:
-            path, made = build(*job, request, state)
-        except (PdfError, merge.MergeError, merge.SourceError) as err:
-            return job, err, None, False, 0.0
-        return job, None, path, made, time.perf_counter() - start
+            return typeset_merged(*job, request, src, state), None, time.perf_counter() - start
+        except PdfError as err:
+            return None, err, 0.0
 
     failed = []
-    # Each PDF has its own sources, LaTeX folder and doctrees, and its
-    # Sphinx and XeLaTeX runs use one core. One more PDF than cores: after a
-    # prose edit an edition's three PDFs share two cores and finish together
-    # (25 s) instead of the third running alone on one (32 s). What is up
-    # to date costs only its merge and digest.
+
+    def fail(job, err):
+        print(f"error: PDF of edition {job[0]}, framework {job[1]}: {err}", file=sys.stderr)
+        failed.append("/".join(job))
+
+    # Merged here, one after the other (see merged), each typeset in a
+    # thread as soon as it is merged. Each PDF has its own sources, LaTeX
+    # folder and doctrees, and its Sphinx and XeLaTeX runs use one core. One
+    # more PDF than cores: after a prose edit an edition's three PDFs share
+    # two cores and finish together (25 s) instead of the third running
+    # alone on one (32 s). What is up to date costs only its merge and digest.
     with ThreadPool(max(1, min(len(jobs), args.jobs or default_jobs()))) as pool:
-        for (lang, framework), err, path, made, seconds in pool.imap(one, jobs):
+        started = []
+        for job in jobs:
+            try:
+                src = merged(*job, request, state)
+            except (merge.MergeError, merge.SourceError) as err:
+                fail(job, err)
+                continue
+            started.append((job, src and pool.apply_async(typeset_one, (job, src))))
+        for job, typesetting in started:   # reported in the book's order
+            path, err, seconds = typesetting.get() if typesetting else (book.pdf_path(*job), None, None)
             if err is not None:
-                print(f"error: PDF of edition {lang}, framework {framework}: {err}", file=sys.stderr)
-                failed.append(f"{lang}/{framework}")
+                fail(job, err)
                 continue
             print(f"pdf: {book.shown(path)} ({latex.page_count(path)} pages, "
-                  + (f"typeset in {seconds:.0f} s)" if made else "up to date)"), flush=True)
+                  + (f"typeset in {seconds:.0f} s)" if typesetting else "up to date)"), flush=True)
     if failed:
         print(f"error: no PDF for {', '.join(failed)}", file=sys.stderr)
         return 1

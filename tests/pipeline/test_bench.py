@@ -26,8 +26,10 @@ def test_bench_reports_pages_and_both_pipelines(executed_book, capsys, monkeypat
     speed = report["pytorch_pipelines"]
     assert speed["epochs"] == 1
     assert len(speed["textbook_epoch_seconds"]) == len(speed["d2l_epoch_seconds"]) == 1
+    # Speeds are rounded to 0.1: on a busy CPU VGG's quick epoch ran at 1.4
+    # examples/sec, where that is more than 1%.
     assert speed["textbook_examples_per_sec"] == pytest.approx(
-        speed["examples"] / speed["textbook_epoch_seconds"][0], rel=0.01)
+        speed["examples"] / speed["textbook_epoch_seconds"][0], rel=0.01, abs=0.05)
     # The report rounds speeds to 0.1 and the speed-up to 0.01: allow for both.
     ratio = speed["d2l_examples_per_sec"] / speed["textbook_examples_per_sec"]
     rounding = ratio * (0.05 / speed["d2l_examples_per_sec"] + 0.05 / speed["textbook_examples_per_sec"])

@@ -1,7 +1,9 @@
 """Which profile each notebook runs in: `quick`, `full`, or `auto`, which on a
 GPU machine gives full to the frameworks whose build can use the GPU."""
+import os
 import shutil
 import subprocess
+import threading
 from pathlib import Path
 
 import pytest
@@ -21,6 +23,29 @@ def test_profile_request(monkeypatch):
     assert profiles.profile_request("full") == "full"
     with pytest.raises(SystemExit, match="unknown profile 'fast'"):
         profiles.profile_request("fast")
+
+
+def test_a_request_made_in_one_thread_is_that_threads_alone(monkeypatch):
+    # The PDFs are merged in threads side by side; one that set $PROFILE
+    # while computing a cache key changed it, or emptied the environment
+    # while restoring it, under the others (and the processes they started).
+    monkeypatch.setenv("PROFILE", "quick")
+    inside, done, found = threading.Event(), threading.Event(), {}
+
+    def worker():
+        with profiles.requested("full"):
+            found["worker"] = profiles.profile_request(None)
+            inside.set()
+            done.wait(10)
+        found["worker after"] = profiles.profile_request(None)
+
+    thread = threading.Thread(target=worker)
+    thread.start()
+    assert inside.wait(10)
+    found["main"], found["environment"] = profiles.profile_request(None), os.environ["PROFILE"]
+    done.set()
+    thread.join()
+    assert found == {"worker": "full", "main": "quick", "environment": "quick", "worker after": "quick"}
 
 
 @pytest.fixture
