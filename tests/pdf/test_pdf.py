@@ -179,16 +179,30 @@ def test_unchanged_pdf_is_not_typeset_again(built_pdfs, capsys, tmp_path):
     assert build_pdf.inputs_digest(src) != before
 
 
-def test_failure_names_edition_and_framework(monkeypatch, capsys):
-    def broken(lang, framework, request, state=None):
-        raise build_pdf.PdfError("missing glyph 'x' (U+0078) in font F on page p")
+@pytest.mark.parametrize("stage", ["merge", "typesetting"])
+def test_failure_names_edition_and_framework(monkeypatch, capsys, tmp_path, stage):
+    error = (build_pdf.merge.MergeError("results/all.ipynb is stale") if stage == "merge"
+             else build_pdf.PdfError("missing glyph 'x' (U+0078) in font F on page p"))
 
-    monkeypatch.setattr(build_pdf, "build", broken)
+    def merged(lang, framework, request, state=None):
+        if stage == "merge" and framework == "tensorflow":
+            raise error
+        return tmp_path
+
+    def typeset(lang, framework, request, src, state=None):
+        if stage == "typesetting" and framework == "tensorflow":
+            raise error
+        return tmp_path / f"{framework}.pdf"
+
+    monkeypatch.setattr(build_pdf, "merged", merged)
+    monkeypatch.setattr(build_pdf, "typeset_merged", typeset)
     monkeypatch.setattr(build_pdf, "missing_tools", lambda: [])
-    assert build_pdf.main(["--profile", "quick", "--lang", "zh", "--framework", "tensorflow"]) == 1
-    err = capsys.readouterr().err
-    assert "PDF of edition zh, framework tensorflow: missing glyph" in err
-    assert "no PDF for zh/tensorflow" in err
+    monkeypatch.setattr(build_pdf.latex, "page_count", lambda path: 7)
+    assert build_pdf.main(["--profile", "quick", "--lang", "zh"]) == 1
+    captured = capsys.readouterr()
+    assert f"PDF of edition zh, framework tensorflow: {error}" in captured.err
+    assert "no PDF for zh/tensorflow" in captured.err
+    assert "mxnet.pdf (7 pages, typeset in" in captured.out and "pytorch.pdf (7 pages" in captured.out
 
 
 def test_missing_tex_says_what_to_install(monkeypatch, capsys):
