@@ -237,7 +237,7 @@ def load_executed(page: Page, executed_paths: dict[str, Path], request: str,
                 raise MergeError(f"{path} is missing: run `make execute PROFILE={request}` first")
             done = nbformat.read(path, as_version=4)
             # What a page's code reads may follow the request (the results
-            # appendix); PDFs are merged in threads side by side.
+            # appendix): set for this thread only, not in os.environ.
             with profiles.requested(request):
                 key = cache_key(nb, fw, profile)
             if done.metadata.get("d2l", {}).get("cache_key") != key:
