@@ -32,6 +32,11 @@ INTRO_ID, INSTALL_ID = "intro", "install"
 # Colab honours these when it opens a notebook; gpuType is its free tier's GPU.
 GPU_METADATA = {"accelerator": "GPU", "colab": {"gpuType": "T4", "provenance": []}}
 MXNET_REQUIREMENTS = '"numpy<2" mxnet==1.9.1 setuptools'
+# TensorFlow turns its oneDNN CPU kernels on by default only where the CPU
+# has AVX512_VNNI; the CPU times the notebooks announce (cpu_minutes) are
+# taken with them on, as the build runs TensorFlow (scripts/pipeline/execute.py);
+# a value the learner set is kept.
+ONEDNN = 'os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "1")'
 
 # Prose the notebooks add, in each edition's language. {framework} is a label
 # such as "PyTorch"; Korean sentences avoid particles right after it because
@@ -60,6 +65,7 @@ TEXT = {
         "lang": "# 그래프의 범례를 한국어로 표시합니다.",
         "wait": "# 메시지가 화면에 표시될 때까지 잠시 기다립니다.",
         "notice": "# GPU 없이 실행하면 훈련에 걸리는 시간과 줄이는 방법을 알려 줍니다.",
+        "onednn": "# 기본으로 꺼져 있는 CPU에서도 TensorFlow가 oneDNN 최적화를 쓰게 합니다. TensorFlow를 불러오기 전에 설정해야 합니다.",
     },
     "zh": {
         "about": "本笔记本是《动手学深度学习》中文版“{title}”一节的 {framework} 代码。"
@@ -81,6 +87,7 @@ TEXT = {
         "lang": "# 让图中的图例使用中文。",
         "wait": "# 稍等片刻，让提示先显示出来。",
         "notice": "# 没有 GPU 时，提示训练所需的时间以及缩短的方法。",
+        "onednn": "# 让 TensorFlow 在默认关闭 oneDNN 优化的 CPU 上也启用它；必须在导入 TensorFlow 之前设置。",
     },
 }
 
@@ -118,8 +125,9 @@ def title(nb) -> str | None:
 
 def install_source(lang: str, framework: str, page: str, url: str) -> str:
     """The notebook's first code cell: installs d2l (`url`) and what Colab
-    lacks, sets the plots' language and, for a page that trains, says how
-    long that takes where there is no GPU."""
+    lacks, sets the plots' language, turns TensorFlow's oneDNN kernels on
+    and, for a page that trains, says how long that takes where there is no
+    GPU."""
     text = TEXT[lang]
     package = f'"d2l @ {url}"'
     if framework == "mxnet":
@@ -144,6 +152,8 @@ def install_source(lang: str, framework: str, page: str, url: str) -> str:
         lines = [text["install"].format(framework=book.FRAMEWORK_LABELS[framework]),
                  f"%pip install -q {package}", "", text["lang"], "import os"]
     lines.append(f'os.environ["D2L_LANG"] = "{lang}"')
+    if framework == "tensorflow":   # before gpu_notice, which imports TensorFlow
+        lines += [text["onednn"], ONEDNN]
     minutes = cpu_minutes(page, framework)
     if minutes is not None:
         module = "torch" if framework == "pytorch" else framework

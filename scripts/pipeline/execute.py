@@ -239,8 +239,8 @@ def kernel_environment(profile: str, data_dir: Path, results_file: Path,
     # TF_ENABLE_ONEDNN_OPTS=1 (unless set): TensorFlow's oneDNN kernels, on
     # by default since 2.9 only where the CPU has AVX512_VNNI or newer
     # (Intel Cascade Lake on), off elsewhere, as on the AMD EPYC of our CI:
-    # a LeNet training step runs 2.7 times as fast with them. The set-up
-    # page tells learners on such CPUs to set it too.
+    # a LeNet training step runs 2.7 times as fast with them. The book's
+    # TensorFlow notebooks set it too (scripts/notebooks/export.py).
     env = dict(D2L_PROFILE=profile, D2L_LANG=languages(), D2L_DATA_DIR=data_dir, D2L_OFFLINE=1,
                D2L_LIVE_FIGURES=0,
                D2L_RESULTS_FILE=results_file, TF_CPP_MIN_LOG_LEVEL=3,

@@ -113,6 +113,14 @@ def test_install_cell_fits_the_framework(rel):
         module = "torch" if framework == "pytorch" else framework
         assert install.endswith(f'environment.gpu_notice("{module}", cpu_minutes={minutes})')
     assert f'os.environ["D2L_LANG"] = "{lang}"' in install
+    # TensorFlow's oneDNN kernels, turned on before anything imports TensorFlow (gpu_notice does).
+    lines = install.splitlines()
+    if framework == "tensorflow":
+        assert export.ONEDNN in lines
+        if minutes is not None:
+            assert lines.index(export.ONEDNN) < len(lines) - 1   # before the notice, the last line
+    else:
+        assert "ONEDNN" not in install
     pip = [line for line in install.splitlines() if line.lstrip().startswith("%pip install")]
     assert len(pip) == 1
     if framework == "mxnet":
