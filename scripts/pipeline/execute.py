@@ -11,9 +11,11 @@ framework, the `d2l` package source, the profile, the editions, the framework
 and numpy versions and the dataset checksums; prose in any edition is not
 part of it. A failing cell stops that notebook and the run ends non-zero,
 naming page, framework, cell and source line in every edition. Quick-profile
-notebooks on the CPU run side by side (--jobs); full-profile ones on the CPU
-after them, alone unless --full-jobs says otherwise (their examples/sec are
-results); GPU runs and the pages that run every framework alone, last. When
+notebooks on the CPU run side by side (--jobs), the pages that run every
+framework in one kernel first; full-profile ones on the CPU after them,
+alone unless --full-jobs says otherwise (their examples/sec are results);
+GPU runs and the pages that run last (d2l: {order: last}: the results
+appendix, which shows the others' executions) alone, at the end. When
 nothing it reads changed since its last success (scripts/environment/
 inputs.py), or only prose did, it executes nothing without computing a cache
 key.
@@ -505,25 +507,27 @@ def main(argv=None) -> int:
                       f"{machine.gpu_problem(framework)}", flush=True)
     outcomes: list[tuple[str, Outcome]] = []
 
-    def report(profile: str, outcome: Outcome | None):
-        if outcome is None:   # the page has no notebook of that name
-            return
+    def report(profile: str, outcome: Outcome):
         outcomes.append((profile, outcome))
         state = "failed" if outcome.error else ("executed" if outcome.executed else "cached")
         print(f"[{profile}] {outcome.page} {outcome.framework}: {state} ({outcome.seconds:.1f} s)", flush=True)
         if outcome.error:
             print(outcome.error, file=sys.stderr, flush=True)
 
+    parsed = {page: parse(book.source_path(book.executed_edition(), page)) for page in pages}
     plan = [(page, framework, profiles.resolve_profile(request, framework, page))
-            for page in pages for framework in args.framework or (*book.FRAMEWORKS, ALL)]
-    # Quick runs on the CPU share it; then the full runs on the CPU (alone
-    # by default: their examples/sec are results); GPU runs and the pages
-    # that run every framework (the results appendix reads all others) run
-    # alone, last, in book order.
-    on_cpu = [job for job in plan if job[1] in book.FRAMEWORKS and not machine.framework_sees_gpu(job[1])]
-    together = [job for job in on_cpu if job[2] == "quick"]
+            for page in pages for framework in args.framework or (*book.FRAMEWORKS, ALL)
+            if framework in notebooks_for(parsed[page])]
+    # Quick runs on the CPU share it, the pages that run every framework at
+    # once first (their checks take minutes; the short notebooks fill in
+    # around them); then the full runs on the CPU (alone by default: their
+    # examples/sec are results); then GPU runs and the pages that show what
+    # the others recorded (the results appendix), alone, in book order.
+    on_gpu = [job for job in plan if job[1] in book.FRAMEWORKS and machine.framework_sees_gpu(job[1])]
+    alone = on_gpu + [job for job in plan if parsed[job[0]].runs_last]
+    on_cpu = [job for job in plan if job not in alone]
+    together = sorted((job for job in on_cpu if job[2] == "quick"), key=lambda job: job[1] != ALL)
     full = [job for job in on_cpu if job[2] == "full"]
-    alone = [job for job in plan if job not in on_cpu]
     try:
         # Kernels and the cache keys see the request as $PROFILE: a page that
         # reads other pages' executions (the results appendix) follows it.

@@ -70,6 +70,12 @@ class Page:
         return (self.front_matter.get("d2l") or {}).get("reads")
 
     @property
+    def runs_last(self) -> bool:
+        """A page run once that shows what the other pages' executions
+        recorded (front matter `d2l: {order: last}`) executes after them."""
+        return (self.front_matter.get("d2l") or {}).get("order") == "last"
+
+    @property
     def has_code(self) -> bool:
         return any(c.kind == "code" for c in self.cells)
 
@@ -237,4 +243,8 @@ def parse(path: Path | str, text: str | None = None) -> Page:
         if marked:
             raise SourceError(path, marked.line, "a page executed once (d2l: {execute: once}) "
                               "cannot mark cells for some frameworks")
+    elif page.runs_last:
+        line = next((n for n, text in enumerate(lines, 1) if text.strip().startswith("order:")), 1)
+        raise SourceError(path, line, "only a page executed once (d2l: {execute: once}) can run "
+                          "last: add `execute: once` or remove `order: last`")
     return page

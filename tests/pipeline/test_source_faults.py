@@ -107,3 +107,11 @@ def test_cjk_in_text_of_a_formula_or_in_code_is_fine(two_editions):
     from scripts.pipeline import formulas
     path, _ = edit("ko", "As shown by", "$$\nn_{\\text{출력}} = 1\n$$\n\n```python\ncost = '$5，$6'\n```\n\nAs shown by")
     assert formulas.problems(path) == []
+
+
+def test_order_last_on_a_page_split_per_framework_names_its_line(two_editions, capsys):
+    # Only a page run once in one kernel can wait for the others' executions.
+    path, line = edit("ko", "kernelspec:\n", "d2l:\n  order: last\nkernelspec:\n")
+    status, err = reported(capsys)
+    assert status == 2
+    assert f"{path}:{line + 1}: only a page executed once (d2l: {{execute: once}}) can run last" in err
