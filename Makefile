@@ -34,7 +34,7 @@ FRAMEWORKS := $(foreach f,$(FRAMEWORK),--framework $(f))
 SELECT := $(foreach e,$(EDITION),--lang $(e)) $(FRAMEWORKS)
 
 .DEFAULT_GOAL := help
-.PHONY: help setup system data execute merge pdf html book serve test bench bench-loop layers notebooks colab-check record gpu-lock clean
+.PHONY: help setup system data execute merge pdf html html-beside-pdf book serve test bench bench-loop layers notebooks colab-check record gpu-lock clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 16
@@ -84,8 +84,14 @@ html: setup ## render both editions (warnings are errors), their download menus 
 	$(PY) -m scripts.render.html $(foreach e,$(EDITION),--lang $(e))
 
 book: ## the whole book: set-up, data, execution, PDFs, rendering -> _build/html/ (unchanged stages are skipped)
-	@$(MAKE) --no-print-directory execute merge pdf PROFILE=$(PROFILE)
+	@$(MAKE) --no-print-directory execute merge PROFILE=$(PROFILE)
+	@$(MAKE) --no-print-directory -j2 --output-sync=line pdf html-beside-pdf PROFILE=$(PROFILE)
 	@$(MAKE) --no-print-directory html
+
+# make book's rendering while the PDFs are typeset: the editions whose PDFs all
+# exist already (a rebuild); `make html` afterwards copies the new PDFs.
+html-beside-pdf: setup
+	$(PY) -m scripts.render.html --beside-pdf $(foreach e,$(EDITION),--lang $(e))
 
 serve: data ## serve one edition at localhost:PORT, rebuilt on every save (EDITION=ko|zh, PORT=8000)
 	$(PY) -m scripts.render.serve --lang $(firstword $(EDITION) ko) --port $(PORT) --profile $(PROFILE)

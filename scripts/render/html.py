@@ -6,9 +6,12 @@ page and the favicon (scripts/render/landing).
 Each edition's configuration is derived from the top-level `_config.yml`:
 only `title` and `language` differ (from its `editions` table); it is
 written only when it changed. An edition whose inputs (merged pages,
-configuration, extensions and static files, the PDFs it links) have the
+configuration, extensions and static files, which PDFs it links) have the
 digest stored at its last good build (`_build/doctrees/<lang>/inputs.sha256`)
-is not rendered again (`--force` renders it all the same).
+is not rendered again (`--force` renders it all the same). `make book` runs
+`--beside-pdf` while `make pdf` typesets, then this again: an edition whose
+PDFs all exist already (their links are then final) is rendered beside the
+typesetting, and the second run only copies the new PDFs.
 """
 from __future__ import annotations
 
@@ -103,12 +106,12 @@ def doctrees(lang: str) -> Path:
 def inputs_digest(lang: str) -> str:
     """What an edition's HTML is made from: its merged pages with their
     configuration and files (downloads offered, notebooks), the Sphinx
-    extensions with their static files, the PDFs its download menu links
-    and this rendering code."""
+    extensions with their static files, which PDFs its download menu links
+    (not their content: main copies them after rendering) and this
+    rendering code."""
     code = [Path(__file__), Path(downloads.__file__)]
     parts = [folder_digest(book.site_source(lang)), folder_digest(SPHINX_EXT),
-             *(paths_digest([p], p.parent) for p in code),
-             *(paths_digest([book.pdf_path(lang, pdf["framework"])], book.BUILD) for pdf in downloads.pdfs(lang))]
+             *(paths_digest([p], p.parent) for p in code), repr(downloads.pdfs(lang))]
     return hashlib.sha256("".join(parts).encode()).hexdigest()
 
 
@@ -134,11 +137,17 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--lang", choices=list(book.editions()), action="append")
     parser.add_argument("--force", action="store_true", help="run Sphinx even where the inputs are unchanged")
+    parser.add_argument("--beside-pdf", action="store_true",
+                        help="while `make pdf` typesets (make book): render only the editions whose PDFs "
+                             "all exist already, copy nothing; run again without it afterwards")
     args = parser.parse_args(argv)
     failed = []
     for lang in args.lang or list(book.editions()):
         built = {pdf["framework"] for pdf in downloads.pdfs(lang)}
         missing = [fw for fw in book.FRAMEWORKS if fw not in built]
+        if missing and args.beside_pdf:   # its menu changes once they are: render it after them
+            print(f"html: {lang} (rendered after the PDFs: {', '.join(missing)} not built yet)")
+            continue
         if missing:
             print(f"note: edition {lang} has no PDF for {', '.join(missing)} in its download menu: "
                   "run `make pdf` first", file=sys.stderr)
@@ -146,13 +155,16 @@ def main(argv=None) -> int:
         status, ran = build(lang, args.force)
         if status != 0:
             failed.append(lang)
-        downloads.write(lang)
+        if not args.beside_pdf:   # the PDFs may be half written until `make pdf` ends
+            downloads.write(lang)
         print(f"html: {lang} " + (f"(rendered in {time.perf_counter() - start:.0f} s)" if ran else "(up to date)"))
-    landing.write()
+    if not args.beside_pdf:
+        landing.write()
     if failed:
         print(f"error: the HTML build failed for {', '.join(failed)}", file=sys.stderr)
         return 1
-    print(f"site: {book.html_dir() / 'index.html'}")
+    if not args.beside_pdf:
+        print(f"site: {book.html_dir() / 'index.html'}")
     return 0
 
 

@@ -57,6 +57,22 @@ def test_a_new_pdf_in_the_download_menu_renders_the_edition_again(site):
     assert html.build("ko") == (0, True)
 
 
+def test_beside_the_pdfs_an_edition_renders_once_they_all_exist_and_not_again_for_their_content(site, capsys):
+    # make book renders an edition while `make pdf` typesets, when its
+    # download menu is final; the PDFs' content is copied afterwards.
+    page, runs = site
+    assert html.main(["--lang", "ko", "--beside-pdf"]) == 0 and runs == []
+    assert "html: ko (rendered after the PDFs: mxnet, pytorch, tensorflow not built yet)" in capsys.readouterr().out
+    for framework in book.FRAMEWORKS:
+        target = book.pdf_path("ko", framework)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(b"%PDF typeset once")
+    assert html.main(["--lang", "ko", "--beside-pdf"]) == 0 and len(runs) == 1
+    assert not list(book.html_dir("ko").rglob("*.pdf")), "a PDF being typeset was copied"
+    book.pdf_path("ko", "pytorch").write_bytes(b"%PDF typeset again")
+    assert html.build("ko") == (0, False)
+
+
 def test_pdfs_are_merged_in_turn_typeset_in_parallel_and_each_says_whether_it_was(monkeypatch, capsys, tmp_path):
     # Merging parses code with `ast`, which CPython 3.11 corrupts when
     # threads build trees at once (a fresh-clone CI failed so): merges run
