@@ -115,6 +115,13 @@ def executed_path(profile: str, page: str, framework: str) -> Path:
     return exec_dir(profile) / page / f"{framework}.ipynb"
 
 
+def reports_dir(notebook: Path) -> Path:
+    """Where the checks an executed notebook ran (the equivalence appendix's)
+    left their reports, beside it, for the tests to read rather than run the
+    checks again."""
+    return notebook.with_suffix(".reports")
+
+
 def site_source(lang: str) -> Path:
     """Merged MyST pages that Sphinx renders for one edition."""
     return BUILD / "src" / lang

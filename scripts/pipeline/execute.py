@@ -30,6 +30,7 @@ import importlib
 import json
 import os
 import re
+import shutil
 import sys
 import tempfile
 import threading
@@ -230,10 +231,10 @@ def execute(page: str, framework: str, profile: str, data_dir: Path,
 
 
 def kernel_environment(profile: str, data_dir: Path, results_file: Path,
-                       threads: int | None = None) -> dict[str, str]:
+                       threads: int | None = None, reports: Path | None = None) -> dict[str, str]:
     """The environment a notebook's kernel runs in: this process's, with the
-    profile, the editions' languages, the data and where to record training
-    results, and the thread cap of `threads` (see thread_limits). Executions
+    profile, the editions' languages, the data, where to record training
+    results and leave check reports (book.reports_dir), and the thread cap of `threads` (see thread_limits). Executions
     side by side (main's --jobs) each get their own: they must not share
     os.environ."""
     # D2L_LIVE_FIGURES=0: training figures are drawn as they end, not on every
@@ -245,7 +246,8 @@ def kernel_environment(profile: str, data_dir: Path, results_file: Path,
     # TensorFlow notebooks set it too (scripts/notebooks/export.py).
     env = dict(D2L_PROFILE=profile, D2L_LANG=languages(), D2L_DATA_DIR=data_dir, D2L_OFFLINE=1,
                D2L_LIVE_FIGURES=0,
-               D2L_RESULTS_FILE=results_file, TF_CPP_MIN_LOG_LEVEL=3,
+               D2L_RESULTS_FILE=results_file, **({"D2L_REPORTS_DIR": reports} if reports else {}),
+               TF_CPP_MIN_LOG_LEVEL=3,
                TF_ENABLE_ONEDNN_OPTS=os.environ.get("TF_ENABLE_ONEDNN_OPTS", 1),
                MPLBACKEND="module://matplotlib_inline.backend_inline",
                PYTHONPATH=os.pathsep.join(filter(None, [str(book.ROOT), os.environ.get("PYTHONPATH")])),
@@ -307,9 +309,11 @@ def execute_source(source: Path, target: Path, page: str, framework: str,
     # (capture_fd_output off) and goes to a log next to the notebook, as it
     # would to a terminal; failures point to it.
     kernel_log = target.with_suffix(".kernel.log")
+    reports = book.reports_dir(target)
+    shutil.rmtree(reports, ignore_errors=True)    # only this execution's reports may be read
     try:
         with kernel_log.open("w") as log, running(client):
-            client.execute(stderr=log, env=kernel_environment(profile, data_dir, results_file, threads))
+            client.execute(stderr=log, env=kernel_environment(profile, data_dir, results_file, threads, reports))
     except (CellExecutionError, DeadKernelError) as err:
         if client.interrupts:
             raise Interrupted(page, framework) from None

@@ -3,9 +3,11 @@ GoogLeNet, LeNet with batch normalization, ResNet-18, DenseNet; the
 convolution part's LeNet) is one network
 in MXNet, PyTorch and TensorFlow (scripts/checks/equivalence/), and a small change
 to one framework's model code in any chapter is caught, naming the chapter,
-the framework and the layer."""
-import functools
+the framework and the layer. The reports are those the appendix computed
+when the book executed; the tests read them rather than run the checks
+again."""
 import math
+import pickle
 from types import SimpleNamespace
 
 import numpy as np
@@ -13,7 +15,9 @@ import pytest
 
 from d2l import _core
 from scripts.checks import equivalence
+from scripts.environment import book
 from scripts.environment.book import FRAMEWORK_LABELS, FRAMEWORKS
+from scripts.pipeline.split import ALL
 
 # MXNet 1.9's own deprecation warnings (NumPy, distutils) are not this check's.
 pytestmark = pytest.mark.filterwarnings(r"ignore::DeprecationWarning:mxnet(\..*)?")
@@ -32,36 +36,27 @@ SHAPES = {"alexnet": (14, 5, 3, 0, 0, 0), "vgg": (19, 8, 3, 0, 0, 0), "nin": (18
           "resnet": (66, 20, 1, 0, 8, 17), "densenet": (85, 20, 1, 16, 0, 21),
           "lenet": (8, 2, 3, 0, 0, 0)}
 BATCH_NORM = {"batch-norm", "resnet", "densenet"}
-
-
-@functools.cache
-def _check(network):
-    """All the checks of one network (once per run); a mismatch errors every test that
-    uses it, with the message naming the chapter, framework and layer."""
-    from d2l import fashion_mnist
-
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("D2L_OFFLINE", "1")
-        for name in ("D2L_PROFILE", "D2L_RESULTS_FILE", "D2L_LANG"):
-            mp.delenv(name, raising=False)
-        try:
-            fashion_mnist.locate()
-        except fashion_mnist.DataNotFoundError:
-            pytest.skip("Fashion-MNIST is not installed (apt-get install dataset-fashion-mnist)")
-        return equivalence.run(network)
+APPENDIX = "chapter_convolutional-modern/vgg-equivalence"
 
 
 @pytest.fixture(scope="module")
-def report():
-    return _check("vgg")
+def reports(executed_book):
+    """The report of every network, as the appendix computed and showed it
+    when the book executed (book.reports_dir): the checks run once."""
+    folder = book.reports_dir(book.executed_path("quick", APPENDIX, ALL))
+    found = {path.stem: path for path in folder.glob("*.pickle")}
+    assert set(found) == set(equivalence.NETWORKS), f"{book.shown(folder)}: reports of {sorted(found)}"
+    return {key: pickle.loads(path.read_bytes()) for key, path in found.items()}
 
 
-@pytest.fixture(scope="module", params=list(equivalence.NETWORKS))
-def any_report(request):
-    """Every network of the table, one after the other (VGG's is the report above)."""
-    if request.param == "vgg":
-        return request.getfixturevalue("report")
-    return _check(request.param)
+@pytest.fixture(scope="module")
+def report(reports):
+    return reports["vgg"]
+
+
+@pytest.fixture(params=list(equivalence.NETWORKS))
+def any_report(request, reports):
+    return reports[request.param]
 
 
 def test_every_network_of_the_part_is_in_the_table():
@@ -103,12 +98,12 @@ def test_each_network_is_the_same_in_every_framework(any_report):
 
 
 @pytest.mark.parametrize("key", sorted(BATCH_NORM))
-def test_batch_normalization_is_the_same_in_every_framework(key):
+def test_batch_normalization_is_the_same_in_every_framework(reports, key):
     """The chapters set Keras' epsilon and momentum to MXNet's and PyTorch's
     defaults (1e-5; 0.9 as the weight of the old running value); after one
     step the running means agree, and the running variances once PyTorch's
     unbiased n/(n-1) is undone, which does show without undoing it."""
-    any_report = _check(key)
+    any_report = reports[key]
     norms = [row.layer for row in any_report.rows if row.layer.kind == "batchnorm"]
     assert {(layer.epsilon, layer.momentum) for layer in norms} == {(1e-5, 0.9)}
     assert all(layer.params == 2 * layer.width for layer in norms)     # gamma and beta

@@ -189,3 +189,20 @@ def test_an_output_image_keeps_the_alt_text_its_maker_gave_it(tmp_path):
     md = render_outputs([described, bare], Assets(tmp_path, "page"), "ko")
     assert 'alt: "훈련 곡선: \\"손실\\" 0.470"\n' in md
     assert md.count("alt:") == 1 and md.count('class: "output"') == 2
+
+
+def test_a_notebook_leaves_reports_beside_it_and_only_its_last_executions(tmp_path):
+    """What a page's checks pickle into D2L_REPORTS_DIR (the equivalence
+    appendix's reports, which tests/chapter/test_equivalence.py reads) is
+    beside the notebook, and a report its new execution did not write is gone."""
+    source = tmp_path / "checks.md"
+    source.write_text((FIXTURES / "good.md").read_text().replace(
+        "print('pt')", "import os, pathlib\n"
+                       "folder = pathlib.Path(os.environ['D2L_REPORTS_DIR'])\n"
+                       "folder.mkdir()\n(folder / 'net.pickle').write_bytes(b'report')"))
+    target = tmp_path / "pytorch.ipynb"
+    reports = book.reports_dir(target)
+    reports.mkdir()
+    (reports / "gone.pickle").write_bytes(b"stale")
+    assert execute_source(source, target, "checks", "pytorch", "quick", tmp_path).error is None
+    assert sorted(p.name for p in reports.iterdir()) == ["net.pickle"]
