@@ -4,6 +4,7 @@ import json
 
 import pytest
 
+from d2l import _core
 from scripts.checks import bench
 from scripts.environment import book
 from scripts.pipeline.source import parse
@@ -11,8 +12,12 @@ from scripts.pipeline.split import notebooks_for
 
 
 def test_bench_reports_pages_and_both_pipelines(executed_book, capsys, monkeypatch):
-    # On a CPU bench switches d2l to the quick profile for the whole process.
+    # On a CPU bench switches d2l to the quick profile for the whole process;
+    # a quarter of its images are enough to check the report (VGG on all 256
+    # took about 100 s of the suite).
     monkeypatch.setenv("D2L_PROFILE", "quick")
+    monkeypatch.setattr(_core, "QUICK_TRAIN", 64)
+    monkeypatch.setattr(_core, "QUICK_TEST", 64)
     assert bench.main(["--profile", "quick", "--epochs", "1"]) == 0
     out = capsys.readouterr().out
     report = json.loads((book.BUILD / "bench.json").read_text())
