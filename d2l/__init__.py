@@ -13,4 +13,4 @@ not fit (`d2l.environment`).
 # Raised with every change of d2l/ or pyproject.toml: the notebooks install
 # d2l from the commit that holds this version (notebooks/d2l.json, written
 # by `make notebooks`; a test fails until both are updated).
-__version__ = '0.3.0'
+__version__ = '0.3.1'

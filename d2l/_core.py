@@ -20,7 +20,7 @@ from matplotlib import font_manager
 from matplotlib.figure import Figure
 
 # The quick profile: a fixed real subset, so a page builds fast on a CPU.
-QUICK_TRAIN, QUICK_TEST, QUICK_EPOCHS = 256, 256, 2
+QUICK_TRAIN, QUICK_TEST, QUICK_EPOCHS = 128, 128, 2
 
 MESSAGES = {
     'en': {

@@ -213,7 +213,7 @@ def test_d2l_train_ch6_reports_the_same_way(executed_book, framework):
     assert result["profile"] == profile
     if profile == "quick":
         assert "quick" in executed.shown(cell)
-        assert result["num_epochs"] == 2 and result["examples"] == 2 * 256
+        assert result["num_epochs"] == 2 and result["examples"] == 2 * 128
     else:
         assert result["num_epochs"] == 10 and result["examples"] == 10 * 60_000
 

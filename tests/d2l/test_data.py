@@ -208,7 +208,7 @@ def test_quick_profile_uses_first_images(monkeypatch, real_files):
     for (images, labels, size), full, n in (
             (fashion_mnist.load('train'), full_train, _core.QUICK_TRAIN),
             (fashion_mnist.load('test'), full_test, _core.QUICK_TEST)):
-        assert len(images) == len(labels) == n == 256
+        assert len(images) == len(labels) == n == 128
         assert size == len(full[1])
         assert np.array_equal(images, full[0][:n])
         assert np.array_equal(labels, full[1][:n])

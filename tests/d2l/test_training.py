@@ -8,15 +8,20 @@ import time
 import numpy as np
 import pytest
 
+from d2l import _core
+
 REPORT = [r'loss \d+\.\d{3}, train acc [01]\.\d{3}, test acc [01]\.\d{3}',
           r'\d+\.\d examples/sec on \S+']
 
 
 @pytest.fixture
 def subset(fw, monkeypatch):
-    """Unshuffled loaders over 256 training and 256 test images; the
-    training itself then runs in the full profile (no epoch cap)."""
+    """Unshuffled loaders over 256 training and 256 test images (the quick
+    profile's loader, with more images than it keeps); the training itself
+    then runs in the full profile (no epoch cap)."""
     monkeypatch.setenv('D2L_PROFILE', 'quick')
+    monkeypatch.setattr(_core, 'QUICK_TRAIN', 256)
+    monkeypatch.setattr(_core, 'QUICK_TEST', 256)
     loaders = fw.d2l.load_data_fashion_mnist(32, shuffle=False)
     monkeypatch.delenv('D2L_PROFILE')
     return loaders
@@ -83,12 +88,12 @@ def test_quick_profile_run_and_results_file(fw, monkeypatch, tmp_path, capsys):
     result, _ = fw.train(fw.tiny_net(), train_iter, test_iter, num_epochs=10,
                          lr=0.1)
     lines = capsys.readouterr().out.splitlines()
-    assert lines[:2] == ['[quick profile] 256 of 60,000 training images, 256 '
+    assert lines[:2] == ['[quick profile] 128 of 60,000 training images, 128 '
                          'of 10,000 test images, 2 of 10 epochs.',
                          'The figures below are not comparable with a full run.']
     assert len(lines) == 4
     assert result.profile == 'quick' and result.num_epochs == 2
-    assert result.examples == 2 * 256
+    assert result.examples == 2 * 128
     earlier, record = results.read_text().splitlines()
     assert json.loads(record) == dataclasses.asdict(result)
 
