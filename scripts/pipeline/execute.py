@@ -234,9 +234,9 @@ def kernel_environment(profile: str, data_dir: Path, results_file: Path,
                        threads: int | None = None, reports: Path | None = None) -> dict[str, str]:
     """The environment a notebook's kernel runs in: this process's, with the
     profile, the editions' languages, the data, where to record training
-    results and leave check reports (book.reports_dir), and the thread cap of `threads` (see thread_limits). Executions
-    side by side (main's --jobs) each get their own: they must not share
-    os.environ."""
+    results and leave check reports (book.reports_dir), and the thread cap
+    of `threads` (see thread_limits). Executions side by side (main's
+    --jobs) each get their own: they must not share os.environ."""
     # D2L_LIVE_FIGURES=0: training figures are drawn as they end, not on every
     # update nobody watches (the notebook keeps only the last).
     # TF_ENABLE_ONEDNN_OPTS=1 (unless set): TensorFlow's oneDNN kernels, on
