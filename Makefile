@@ -102,7 +102,7 @@ test: data ## the whole test suite (network-free once the data is in place)
 bench: data ## time execution per page and framework; compare d2l input pipelines
 	$(PY) -m scripts.checks.bench --profile $(PROFILE)
 
-bench-loop: data ## time the writer's loop on a built book: unchanged `make book`, a prose edit -> _build/bench-loop.json
+bench-loop: data ## time the writer's loop on a built book: unchanged `make book`, a prose edit per edition -> _build/bench-loop.json
 	$(PY) -m scripts.checks.writer_loop --profile $(PROFILE)
 
 layers: setup ## check that scripts/ keeps its stages in order, without import cycles

@@ -1,15 +1,15 @@
 #!/usr/bin/env bash
 # Install the Debian packages the book needs: the Fashion-MNIST dataset, CJK
 # fonts for plots and PDFs, MathJax for offline pages, Chromium with its driver
-# for the browser tests, and XeLaTeX with Korean and Chinese support, SVG
-# conversion and PDF tools for the PDFs (TeX without its recommended extras,
-# which are documentation and gigabytes).
+# for the browser tests, and for the PDFs XeLaTeX (with xeCJK for Chinese;
+# Korean needs no TeX package), SVG conversion and PDF tools (TeX without its
+# recommended extras, which are documentation and gigabytes).
 # Does nothing for packages already present; without apt or root it only says
 # what is missing, since every package also has another route (D2L_DATA_DIR,
 # MathJax from a CDN, a browser on PATH).
 set -euo pipefail
 packages=(dataset-fashion-mnist fonts-noto-cjk libjs-mathjax chromium chromium-driver)
-tex=(texlive-xetex texlive-lang-korean texlive-lang-chinese texlive-latex-recommended
+tex=(texlive-xetex texlive-lang-chinese texlive-latex-recommended
      texlive-latex-extra texlive-fonts-recommended latexmk fonts-freefont-otf fonts-dejavu-core
      librsvg2-bin poppler-utils)
 absent() {

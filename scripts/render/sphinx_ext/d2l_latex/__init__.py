@@ -15,7 +15,7 @@ took 4 s of each PDF's rebuild after a one-sentence edit).
 
 Sphinx also asks docutils' table of Babel languages for the document's
 language and warns when it is missing, as Korean is, even when neither
-Babel nor polyglossia is used (the book sets Korean with kotex): this
+Babel nor polyglossia is used (the book sets Korean with fontspec alone): this
 extension adds Babel's name for it, so the build keeps warnings as errors.
 """
 from __future__ import annotations
