@@ -39,6 +39,17 @@ def environments() -> str:
     return hashlib.sha256("".join(f"{p}\0{p.stat().st_mtime_ns}\n" for p in folders).encode()).hexdigest()[:16]
 
 
+def edition_sources(lang: str) -> str:
+    """What of the book's sources one edition's pages are made from: its own
+    tree and what the editions share (the bibliography), not the other
+    editions' trees. Its merged pages and PDFs stand for `sources` in
+    book_state: an edit in one edition leaves the other's as they were."""
+    others = set(book.editions()) - {lang}
+    shared = [p for p in book.BOOK.rglob("*")
+              if p.is_file() and p.relative_to(book.BOOK).parts[0] not in others]
+    return paths_digest(shared, book.BOOK)[:16]
+
+
 def book_state(request: str, sources: str | None = None) -> list[str]:
     """Everything every stage reads: the request, configuration, sources,
     figures and bibliography of every edition (or `sources` standing for

@@ -394,9 +394,9 @@ def main(argv=None) -> int:
     parser.add_argument("--lang", choices=list(book.editions()), action="append")
     args = parser.parse_args(argv)
     request = profiles.profile_request(args.profile)
-    state = inputs.book_state(request)
     for lang in args.lang or list(book.editions()):
         stamp = inputs.Stamp(book.BUILD / "stamps" / f"merge-{lang}-{request}.sha256")
+        state = inputs.book_state(request, inputs.edition_sources(lang))
 
         def parts():
             return state + [inputs.tree_state(book.NOTEBOOKS / lang), inputs.tree_state(target(lang))]

@@ -141,7 +141,8 @@ def _digest_stamp(lang: str, framework: str) -> Path:
 def merged(lang: str, framework: str, request: str, state: list[str] | None = None) -> Path | None:
     """Merge and configure one PDF's sources; return their folder, or None
     when the PDF is up to date: made from the same `state`
-    (inputs.book_state) at once, else from sources of the same digest.
+    (inputs.book_state of the edition) at once, else from sources of the
+    same digest.
     Call it from one thread at a time: merging parses code with `ast`
     (see scripts/pipeline/execute.py, PARSING)."""
     done = _state_stamp(lang, framework, request)
@@ -194,12 +195,12 @@ def main(argv=None) -> int:
     jobs = [(lang, framework) for lang in args.lang or list(book.editions())
             for framework in args.framework or book.FRAMEWORKS]
 
-    state = inputs.book_state(request)
+    states = {lang: inputs.book_state(request, inputs.edition_sources(lang)) for lang, _ in jobs}
 
     def typeset_one(job, src):
         start = time.perf_counter()
         try:
-            return typeset_merged(*job, request, src, state), None, time.perf_counter() - start
+            return typeset_merged(*job, request, src, states[job[0]]), None, time.perf_counter() - start
         except PdfError as err:
             return None, err, 0.0
 
@@ -219,7 +220,7 @@ def main(argv=None) -> int:
         started = []
         for job in jobs:
             try:
-                src = merged(*job, request, state)
+                src = merged(*job, request, states[job[0]])
             except (merge.MergeError, merge.SourceError) as err:
                 fail(job, err)
                 continue

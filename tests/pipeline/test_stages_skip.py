@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from scripts.environment import book
+from scripts.environment import book, inputs
 from scripts.render import html, latex, pdf
 
 
@@ -106,3 +106,23 @@ def test_pdfs_are_merged_in_turn_typeset_in_parallel_and_each_says_whether_it_wa
     assert "d2l-ko-pytorch.pdf (7 pages, typeset in 0 s)" in out
     # printed in the book's order, whatever order they finished in
     assert out.index("mxnet") < out.index("pytorch") < out.index("tensorflow")
+
+
+def test_an_edit_in_one_edition_leaves_the_other_editions_sources_as_they_were(monkeypatch, tmp_path):
+    # The merge and PDF stages digest only their edition's sources (and the
+    # shared bibliography): a Korean prose edit does not merge or typeset
+    # the Chinese edition again.
+    monkeypatch.setattr(book, "BOOK", tmp_path / "book")
+    for lang in ("ko", "zh"):
+        (book.BOOK / lang / "img").mkdir(parents=True)
+        (book.BOOK / lang / "page.md").write_text(f"# {lang}")
+        (book.BOOK / lang / "img" / "figure.svg").write_text("<svg/>")
+    (book.BOOK / "references.bib").write_text("@book{a,}")
+    before = {lang: inputs.edition_sources(lang) for lang in ("ko", "zh")}
+    (book.BOOK / "ko" / "page.md").write_text("# ko, edited")
+    assert inputs.edition_sources("ko") != before["ko"] and inputs.edition_sources("zh") == before["zh"]
+    (book.BOOK / "zh" / "img" / "figure.svg").write_text("<svg></svg>")
+    assert inputs.edition_sources("zh") != before["zh"]
+    after = {lang: inputs.edition_sources(lang) for lang in ("ko", "zh")}
+    (book.BOOK / "references.bib").write_text("@book{b,}")
+    assert all(inputs.edition_sources(lang) != after[lang] for lang in ("ko", "zh"))
