@@ -115,6 +115,16 @@ def test_figures_bibliography_and_page_references(built_pdfs, texts, lang, frame
 
 
 @pytest.mark.parametrize("lang, framework", BUILT)
+def test_copied_commands_keep_their_hyphens_and_bars(texts, lang, framework):
+    # Noto CJK (the Korean PDFs' only face) draws - and U+2011, | and U+FFE8
+    # with one glyph each; the text layer must name the ASCII characters, or
+    # a command copied from the PDF fails and a search finds nothing.
+    text = texts[lang, framework]
+    assert f"python3 -m venv d2l-{framework}" in text
+    assert "|" in text and "\uffe8" not in text
+
+
+@pytest.mark.parametrize("lang, framework", BUILT)
 def test_log_has_no_missing_glyph_or_font_warning(built_pdfs, lang, framework):
     folder = book.pdf_latex(lang, framework)
     log = (folder / f"{book.pdf_stem(lang, framework)}.log").read_text(encoding="utf-8", errors="replace")
