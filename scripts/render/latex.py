@@ -4,10 +4,9 @@ log fails the build.
 
 Korean is set in Noto CJK KR alone, its Latin letters included, and
 broken into lines by XeTeX itself (ICU's rules for Korean): between words
-first, else between syllables at a small penalty and never before closing
-punctuation, as kotex's modern style does, at half its typesetting time
-(kotex's per-character macros took 3.7 of the 7 s of a pass over the Korean
-PDF). Chinese is set with xeCJK, which breaks between characters, keeps
+first, else between syllables at a penalty and never before closing
+punctuation, as kotex does, at half its typesetting time (kotex's
+per-character macros took 3.7 of the 7 s of a pass over the Korean PDF). Chinese is set with xeCJK, which breaks between characters, keeps
 punctuation off the start of a line and sets its Latin text in FreeSerif and
 FreeSans (Sphinx's XeLaTeX defaults) and its code in DejaVu Sans Mono beside
 Noto CJK SC. Faces without italics are slanted, so no font shape is
