@@ -1,7 +1,9 @@
 """Malformed sources are reported by `scripts.pipeline.execute` with file:line and a
 fix before anything executes: a code fence left open in one edition or both,
 front matter that is not YAML, a figure whose file is missing and a citation
-key that is not in the bibliography."""
+key that is not in the bibliography. The bibliography's own labels are
+initials and years."""
+import re
 from pathlib import Path
 
 import pytest
@@ -115,3 +117,15 @@ def test_order_last_on_a_page_split_per_framework_names_its_line(two_editions, c
     status, err = reported(capsys)
     assert status == 2
     assert f"{path}:{line + 1}: only a page executed once (d2l: {{execute: once}}) can run last" in err
+
+
+def test_the_bibliographys_labels_are_initials_and_years():
+    # pybtex's alpha labels take a whole surname written with a TeX accent
+    # ("Doll{\'a}r" gave [GDollarG+17] on the references pages): accented
+    # names are written in UTF-8.
+    from pybtex.database import parse_file
+    from pybtex.style.labels.alpha import LabelStyle
+
+    entries = parse_file(book.BOOK / "references.bib", "bibtex").entries.values()
+    for label in LabelStyle().format_labels(entries):
+        assert not re.search(r"[a-z]{3}", label), f"label {label}: an accented surname in TeX, not UTF-8?"
