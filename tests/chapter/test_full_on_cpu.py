@@ -6,12 +6,14 @@ them.
 The d2l books report, for 10 epochs over all of Fashion-MNIST, test
 accuracies of about 0.75-0.85 for the sigmoid LeNet at lr 0.9 (d2l-zh 2.0.0,
 PyTorch: 0.779), and with batch normalization at lr 1.0 0.807 from scratch
-and 0.708 with the built-in layers (the same run otherwise: the last
-epoch's test accuracy swings, as the prose says; one fresh-clone run's
-TensorFlow epochs went 0.868, 0.834, 0.695, a PyTorch one's 0.545, 0.804,
-0.836, so batch normalization is judged by the median of its last three
-epochs and by its training accuracy, which does not swing). The LeNet
-bounds widen 0.75-0.85 by the spread between runs (no seed is set)."""
+and 0.708 with the built-in layers (the same run otherwise: the test
+accuracy swings from epoch to epoch, as the prose says, so that two of the
+last three can dip: a fresh-clone run's TensorFlow epochs went 0.744,
+0.872, 0.709, another's 0.868, 0.834, 0.695, a PyTorch one's 0.545, 0.804,
+0.836). Batch normalization is judged by the best of its last three epochs
+(0.836-0.877 in the ten runs sampled) and by its training accuracy, which
+does not swing. The LeNet bounds widen 0.75-0.85 by the spread between
+runs (no seed is set)."""
 import math
 import re
 
@@ -26,7 +28,7 @@ LENET = "chapter_convolutional-neural-networks/lenet"
 BATCH_NORM = "chapter_convolutional-modern/batch-norm"
 MARKED = profiles.full_on_cpu()
 LENET_TEST_ACC = (0.72, 0.88)
-BATCH_NORM_MIN_TEST_ACC = 0.75  # median of the last three epochs
+BATCH_NORM_MIN_TEST_ACC = 0.8  # the best of the last three epochs
 BATCH_NORM_MIN_TRAIN_ACC = 0.85  # d2l-zh 2.0.0: 0.899 and 0.902
 
 
@@ -88,7 +90,7 @@ def test_batch_normalization_learns_and_beats_plain_lenet(full_on_cpu_book, fram
     assert len(runs) == 2  # from scratch, then the framework's own layers
     for run in runs:
         assert run["profile"] == "full" and run["num_epochs"] == 10
-        assert sorted(run["epoch_test_accs"][-3:])[1] > BATCH_NORM_MIN_TEST_ACC, run["epoch_test_accs"]
+        assert max(run["epoch_test_accs"][-3:]) > BATCH_NORM_MIN_TEST_ACC, run["epoch_test_accs"]
         assert run["train_acc"] > BATCH_NORM_MIN_TRAIN_ACC, run
     (plain,) = results(full_on_cpu_book, LENET, framework)
     for run in runs:
