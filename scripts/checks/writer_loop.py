@@ -33,7 +33,8 @@ from scripts.environment import book, profiles
 PAGE = "chapter_convolutional-neural-networks/pooling"
 # Per edition, the sentence of the edit and the one added on save.
 SENTENCES = {
-    "ko": (" 이 문장은 작성 루프를 재는 동안만 있는 문장입니다.", " 이 문장도 잠시 뒤에 지워집니다."),
+    "ko": (" 이 문장은 작성 루프를 재는 동안만 있는 문장입니다.",
+           " 이 문장도 잠시 뒤에 지워집니다."),
     "zh": ("这句话只在测量写作循环时存在。", "这句话稍后也会删去。"),
 }
 STAGES = ("execute", "merge", "pdf", "html")

@@ -6,7 +6,8 @@ Korean is set in Noto CJK KR alone, its Latin letters included, and
 broken into lines by XeTeX itself (ICU's rules for Korean): between words
 first, else between syllables at a penalty and never before closing
 punctuation, as kotex does, at half its typesetting time (kotex's
-per-character macros took 3.7 of the 7 s of a pass over the Korean PDF). Chinese is set with xeCJK, which breaks between characters, keeps
+per-character macros took 3.7 of the 7 s of a pass over the Korean PDF).
+Chinese is set with xeCJK, which breaks between characters, keeps
 punctuation off the start of a line and sets its Latin text in FreeSerif and
 FreeSans (Sphinx's XeLaTeX defaults) and its code in DejaVu Sans Mono beside
 Noto CJK SC. Faces without italics are slanted, so no font shape is
@@ -39,10 +40,10 @@ def faces(commands: tuple[str, str, str], region: str) -> str:
 
 
 # Korean in Noto CJK KR (see above). A break between syllables costs
-# penalty 150 (kotex's 50 broke words where a looser line between words
-# would do: a native reader counted a third more such breaks), with a little
-# glue there to justify with and emergency stretch before a word must
-# break; no wider space after a sentence's full stop. Noto CJK draws - and
+# penalty 150 (at kotex's 50, a native reader counted a third more words
+# broken than in kotex's own PDF), with a little glue there to justify with
+# and emergency stretch before a word must break; no wider space after a
+# sentence's full stop. Noto CJK draws - and
 # U+2011, | and U+FFE8 with one glyph each, and the PDF's text layer names
 # the second: ActualText keeps copied commands and searches to - and |.
 # The CJK fonts' full-width × reads as a spaced " × ": the math sign.

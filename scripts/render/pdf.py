@@ -44,7 +44,8 @@ class PdfError(RuntimeError):
 # (scripts/environment/system_packages.sh installs them all).
 TOOLS = {"xelatex": "texlive-xetex", "latexmk": "latexmk", "rsvg-convert": "librsvg2-bin",
          "pdfinfo": "poppler-utils"}
-STYLES = {"xeCJK.sty": "texlive-lang-chinese", "titlesec.sty": "texlive-latex-extra", "FreeSerif.otf": "fonts-freefont-otf"}
+STYLES = {"xeCJK.sty": "texlive-lang-chinese", "titlesec.sty": "texlive-latex-extra",
+          "FreeSerif.otf": "fonts-freefont-otf"}
 
 
 def missing_tools() -> list[str]:

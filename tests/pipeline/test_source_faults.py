@@ -128,4 +128,5 @@ def test_the_bibliographys_labels_are_initials_and_years():
 
     entries = parse_file(book.BOOK / "references.bib", "bibtex").entries.values()
     for label in LabelStyle().format_labels(entries):
-        assert not re.search(r"[a-z]{3}", label), f"label {label}: an accented surname in TeX, not UTF-8?"
+        assert not re.search(r"[a-z]{3}", label), \
+            f"label {label}: an accented surname written in TeX, not UTF-8?"
