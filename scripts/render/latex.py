@@ -43,9 +43,9 @@ def faces(commands: tuple[str, str, str], region: str) -> str:
 # penalty 150 (at kotex's 50, a native reader counted a third more words
 # broken than in kotex's own PDF), with a little glue there to justify with
 # and emergency stretch before a word must break; no wider space after a
-# sentence's full stop. Noto CJK draws - and
-# U+2011, | and U+FFE8 with one glyph each, and the PDF's text layer names
-# the second: ActualText keeps copied commands and searches to - and |.
+# sentence's full stop. Noto CJK draws - and U+2011, | and U+FFE8 with one
+# glyph each, and the PDF's text layer names the second: ActualText keeps
+# copied commands and searches to - and |.
 # The CJK fonts' full-width × reads as a spaced " × ": the math sign.
 KOREAN = r"""
 \XeTeXlinebreaklocale "ko"

@@ -193,10 +193,10 @@ def main(argv=None) -> int:
         print(f"error: the PDFs need {', '.join(missing)}: run `make system` as root, "
               f"or apt-get install {' '.join(missing)}", file=sys.stderr)
         return 1
-    jobs = [(lang, framework) for lang in args.lang or list(book.editions())
-            for framework in args.framework or book.FRAMEWORKS]
+    langs = args.lang or list(book.editions())
+    jobs = [(lang, framework) for lang in langs for framework in args.framework or book.FRAMEWORKS]
 
-    states = {lang: inputs.book_state(request, inputs.edition_sources(lang)) for lang, _ in jobs}
+    states = {lang: inputs.book_state(request, inputs.edition_sources(lang)) for lang in langs}
 
     def typeset_one(job, src):
         start = time.perf_counter()
